@@ -189,3 +189,164 @@ pub fn render(v: &Validation, sources: &SourceMap, opts: &RenderOptions) -> Stri
     s.push('\n');
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::testutil::{self, opts};
+    use serde_json::Value;
+
+    const SCHEMA: &str = include_str!("../../../schemas/validate-output.schema.json");
+
+    /// Checks `v` against the keywords `schemas/validate-output.schema.json`
+    /// uses (type, const, enum, required, properties, additionalProperties,
+    /// items, $ref, minimum, minLength); `pattern` is checked by the tests.
+    fn conforms(root: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), String> {
+        if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+            let target = root
+                .pointer(r.trim_start_matches('#'))
+                .ok_or(format!("bad $ref {r}"))?;
+            conforms(root, target, v, at)?;
+        }
+        if let Some(t) = schema.get("type").and_then(Value::as_str) {
+            let ok = match t {
+                "object" => v.is_object(),
+                "array" => v.is_array(),
+                "string" => v.is_string(),
+                "boolean" => v.is_boolean(),
+                "integer" => v.is_u64() || v.is_i64(),
+                other => return Err(format!("type {other} not handled")),
+            };
+            if !ok {
+                return Err(format!("{at}: expected {t}, got {v}"));
+            }
+        }
+        if let Some(c) = schema.get("const").filter(|c| *c != v) {
+            return Err(format!("{at}: expected {c}, got {v}"));
+        }
+        if let Some(e) = schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .filter(|e| !e.contains(v))
+        {
+            return Err(format!("{at}: {v} not in {e:?}"));
+        }
+        if let (Some(min), Some(n)) = (schema.get("minimum").and_then(Value::as_u64), v.as_u64())
+            && n < min
+        {
+            return Err(format!("{at}: {n} < {min}"));
+        }
+        if let (Some(min), Some(s)) = (schema.get("minLength").and_then(Value::as_u64), v.as_str())
+            && (s.chars().count() as u64) < min
+        {
+            return Err(format!("{at}: too short"));
+        }
+        if let Some(obj) = v.as_object() {
+            let props = schema.get("properties").and_then(Value::as_object);
+            for req in schema
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let req = req.as_str().unwrap();
+                if !obj.contains_key(req) {
+                    return Err(format!("{at}: missing {req}"));
+                }
+            }
+            for (k, val) in obj {
+                match props.and_then(|p| p.get(k)) {
+                    Some(s) => conforms(root, s, val, &format!("{at}.{k}"))?,
+                    None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
+                        return Err(format!("{at}: unexpected {k}"));
+                    }
+                    None => {}
+                }
+            }
+        }
+        if let (Some(items), Some(arr)) = (schema.get("items"), v.as_array()) {
+            for (i, item) in arr.iter().enumerate() {
+                conforms(root, items, item, &format!("{at}[{i}]"))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn check(out: &str) -> Value {
+        assert!(out.ends_with("}\n"));
+        let schema: Value = serde_json::from_str(SCHEMA).unwrap();
+        let v: Value = serde_json::from_str(out).unwrap();
+        conforms(&schema, &schema, &v, "$").unwrap();
+        v
+    }
+
+    #[test]
+    fn sample() {
+        let (v, sources) = testutil::sample();
+        let out = render(&v, &sources, &opts());
+        let doc = check(&out);
+        let diags = doc["diagnostics"].as_array().unwrap();
+        assert_eq!(diags.len(), v.diagnostics.len());
+        for d in diags {
+            let code = d["code"].as_str().unwrap();
+            assert!(
+                code.len() == 6
+                    && code.starts_with("FBC")
+                    && code[3..].bytes().all(|b| b.is_ascii_digit())
+            );
+        }
+        // The wide-character line: columns in scalar values and UTF-16 units.
+        let related = diags
+            .iter()
+            .find(|d| d["message"].as_str().unwrap().starts_with("related image"))
+            .unwrap();
+        assert_eq!(related["location"]["start"]["column"], 47);
+        assert_eq!(related["location"]["start"]["columnUtf16"], 48);
+        assert_eq!(related["location"]["start"]["offset"], 162);
+        let cafe = diags
+            .iter()
+            .find(|d| d["message"].as_str().unwrap().starts_with("image \"quay"))
+            .unwrap();
+        assert_eq!(cafe["location"]["path"], "./catalog/café/index.json");
+        insta::assert_snapshot!("json_sample", out);
+    }
+
+    #[test]
+    fn no_findings() {
+        let (v, sources) = testutil::clean();
+        let out = render(&v, &sources, &opts());
+        let doc = check(&out);
+        assert_eq!(doc["passed"], true);
+        insta::assert_snapshot!("json_clean", out);
+    }
+
+    #[test]
+    fn warnings_only_pass() {
+        let (v, sources) = testutil::sample();
+        let diagnostics = v
+            .diagnostics
+            .iter()
+            .filter(|d| !d.is_error())
+            .cloned()
+            .collect();
+        let v = Validation { diagnostics, ..v };
+        let doc = check(&render(&v, &sources, &opts()));
+        assert_eq!(doc["passed"], true);
+        assert_eq!(doc["summary"]["warnings"], 2);
+    }
+
+    #[test]
+    fn schema_rejects_what_it_should() {
+        let schema: Value = serde_json::from_str(SCHEMA).unwrap();
+        let (v, sources) = testutil::sample();
+        let mut doc: Value = serde_json::from_str(&render(&v, &sources, &opts())).unwrap();
+        doc["diagnostics"][0]["extra"] = Value::Bool(true);
+        assert!(conforms(&schema, &schema, &doc, "$").is_err());
+        doc["diagnostics"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("extra");
+        doc["diagnostics"][0]["severity"] = "fatal".into();
+        assert!(conforms(&schema, &schema, &doc, "$").is_err());
+    }
+}

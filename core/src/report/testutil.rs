@@ -20,13 +20,13 @@ entries:
   - name: foo.v1.0.0
 ";
 
-/// Multi-byte UTF-8 (accents, wide CJK) before the spans.
+/// Multi-byte UTF-8 before the spans: accents, wide CJK, an emoji outside the BMP.
 pub const JSON: &str = r#"{
   "schema": "olm.bundle",
   "name": "café.v1.0.0",
   "package": "café",
   "image": "quay.io/ns/op:v1",
-  "relatedImages": [{"name": "日本語", "image": "quay.io/ns/日本:latest"}]
+  "relatedImages": [{"name": "日本語🚀", "image": "quay.io/ns/日本:latest"}]
 }
 "#;
 
@@ -104,10 +104,10 @@ pub fn sample() -> (Validation, SourceMap) {
         .with_help("pin it by digest: quay.io/ns/op@sha256:…"),
         Diagnostic::new(
             Code::ImageNotPinned,
-            "related image \"日本語\" of bundle \"café.v1.0.0\" is a tag",
+            "related image \"日本語🚀\" of bundle \"café.v1.0.0\" is a tag",
         )
         .at(span_of(json, JSON, "\"quay.io/ns/日本:latest\"", 0))
-        .with_label(span_of(json, JSON, "\"日本語\"", 0), "named here")
+        .with_label(span_of(json, JSON, "\"日本語🚀\"", 0), "named here")
         .with_help("pin it by digest"),
         // Text dropped: location without snippet; characters every format must escape.
         Diagnostic::new(

@@ -403,6 +403,7 @@ fn width(c: char) -> usize {
         | 0xFF00..=0xFF60
         | 0xFFE0..=0xFFE6
         | 0x1F300..=0x1F64F
+        | 0x1F680..=0x1F6FF
         | 0x1F900..=0x1F9FF
         | 0x20000..=0x3FFFD => 2,
         _ => 1,
