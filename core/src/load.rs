@@ -947,3 +947,22 @@ mod tests {
         );
     }
 }
+
+/// Like [`load_file`], for raw bytes: text that is not UTF-8 is a YAML error
+/// (as opm's YAML decoder reports it), not a crash or a silent replacement.
+pub fn load_bytes(file: FileId, bytes: &[u8]) -> LoadedFile {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => load_file(file, text),
+        Err(e) => {
+            let at = e.valid_up_to();
+            let d = Diagnostic::new(Code::YamlSyntax, "yaml: invalid leading UTF-8 octet")
+                .at(Span::new(file, at, at + 1))
+                .with_help("this file is not UTF-8 text (a binary file in the catalog directory?): remove it or list it in .indexignore");
+            LoadedFile {
+                file: Some(file),
+                diagnostics: vec![d],
+                ..Default::default()
+            }
+        }
+    }
+}

@@ -1,3 +1,20 @@
-fn main() {
-    std::process::exit(2);
+//! `oc catalog` / `kubectl catalog`: the whole life of an OLM catalog in a
+//! disconnected cluster, as one oc/kubectl plugin.
+
+mod cli;
+mod commands;
+mod fs;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let invoked_as = cli::invoked_as(std::env::args_os().next());
+    let args = cli::parse(&invoked_as);
+    match commands::run(args, &invoked_as) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -1,0 +1,97 @@
+//! Command-line interface. The binary answers as `oc-catalog` (run by `oc
+//! catalog`) and as `kubectl-catalog` (run by `kubectl catalog`); usage and
+//! help name the command the user typed.
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// `oc catalog` or `kubectl catalog`, from the name the binary was run as.
+pub fn invoked_as(argv0: Option<OsString>) -> String {
+    let name = argv0
+        .as_deref()
+        .and_then(|a| std::path::Path::new(a).file_stem())
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if name.starts_with("kubectl-") || name.starts_with("kubectl_") {
+        "kubectl catalog".to_string()
+    } else {
+        "oc catalog".to_string()
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    version,
+    about = "Author, validate, build, mirror and apply OLM file-based catalogs, also across an air gap",
+    long_about = None,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a file-based catalog as `opm validate` does, reporting every problem at once.
+    Validate(ValidateArgs),
+    /// Explain a finding code (FBC204, or its name): what it means and how to fix it.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Human-readable, with source snippets (coloured on a terminal).
+    Text,
+    /// Stable JSON (schemas/validate-output.schema.json).
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions annotations.
+    Github,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Catalog directories or files (`-` reads one file from standard input). Each is validated as its own catalog.
+    #[arg(required = true, value_name = "CATALOG")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+    /// Treat warnings (mirror-readiness lints) as errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// Only report these codes or names (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub only: Vec<String>,
+    /// Do not report these codes or names (comma-separated), e.g. --ignore FBC501.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+    /// Print only the summary line (text output).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The code (FBC204, fbc204, 204) or its name (duplicate-channel-entry).
+    #[arg(required_unless_present = "list")]
+    pub code: Option<String>,
+    /// List every code with its severity and summary.
+    #[arg(long)]
+    pub list: bool,
+}
+
+/// Parse the command line, naming the command as the user invoked it.
+pub fn parse(invoked_as: &str) -> Cli {
+    let cmd = Cli::command()
+        .name(invoked_as.to_string())
+        .bin_name(invoked_as.to_string());
+    let matches = cmd.get_matches();
+    match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    }
+}

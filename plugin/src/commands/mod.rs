@@ -1,0 +1,17 @@
+//! One module per verb.
+
+mod explain;
+mod validate;
+
+use crate::cli::{Cli, Command};
+use std::process::ExitCode;
+
+/// Exit code when findings of error severity were reported.
+pub const EXIT_FINDINGS: u8 = 1;
+
+pub fn run(cli: Cli, invoked_as: &str) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Validate(a) => validate::run(a, invoked_as),
+        Command::Explain(a) => explain::run(a, invoked_as),
+    }
+}
