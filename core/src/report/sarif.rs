@@ -208,12 +208,28 @@ fn rule(i: &'static CodeInfo) -> Rule {
     }
 }
 
-/// The first paragraph of a code's markdown document that is not a heading, on one line.
+/// The first paragraph of prose of a code's markdown document (headings and
+/// code blocks skipped), on one line.
 fn first_paragraph(doc: &str) -> Option<String> {
-    doc.split("\n\n")
-        .map(str::trim)
-        .find(|p| !p.is_empty() && !p.starts_with('#'))
-        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+    let mut para: Vec<&str> = Vec::new();
+    let mut fenced = false;
+    for line in doc.lines().map(str::trim) {
+        if line.starts_with("```") {
+            fenced = !fenced;
+        } else if !fenced && !line.is_empty() && !line.starts_with('#') {
+            para.push(line);
+            continue;
+        }
+        if !para.is_empty() {
+            break;
+        }
+    }
+    (!para.is_empty()).then(|| {
+        para.join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
 }
 
 /// At most `max` characters, cut with `…`.
@@ -345,4 +361,209 @@ fn encode_path(p: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::testutil::{self, opts};
+    use serde_json::Value;
+
+    fn log(v: &Validation, sources: &SourceMap) -> Value {
+        let out = render(v, sources, &opts());
+        assert!(out.ends_with("}\n"));
+        serde_json::from_str(&out).unwrap()
+    }
+
+    /// The whole log with sorted keys (whatever serde_json's features), the
+    /// rules (one per code, documents written elsewhere) and rule indexes
+    /// elided: `github_accepts` checks those.
+    fn snapshot_form(mut log: Value) -> String {
+        log["runs"][0]["tool"]["driver"]["rules"] =
+            Value::String("<one per code of codes::ALL>".into());
+        for r in log["runs"][0]["results"].as_array_mut().unwrap() {
+            r["ruleIndex"] = Value::String("<index of ruleId>".into());
+        }
+        fn sorted(v: Value) -> Value {
+            match v {
+                Value::Object(m) => {
+                    let mut entries: Vec<_> = m.into_iter().collect();
+                    entries.sort_by(|a, b| a.0.cmp(&b.0));
+                    Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+                }
+                Value::Array(a) => Value::Array(a.into_iter().map(sorted).collect()),
+                v => v,
+            }
+        }
+        serde_json::to_string_pretty(&sorted(log)).unwrap()
+    }
+
+    /// What GitHub code scanning requires of an uploaded file.
+    fn github_accepts(log: &Value) {
+        assert_eq!(log["$schema"], SCHEMA_URI);
+        assert_eq!(log["version"], "2.1.0");
+        let runs = log["runs"].as_array().unwrap();
+        assert_eq!(runs.len(), 1);
+        let run = &runs[0];
+        assert_eq!(run["columnKind"], "unicodeCodePoints");
+        let driver = &run["tool"]["driver"];
+        assert_eq!(driver["name"], "oc-catalog");
+        let rules = driver["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), codes::ALL.len());
+        for (rule, code) in rules.iter().zip(codes::ALL) {
+            assert_eq!(rule["id"], code.as_str());
+            assert!(rule["name"].as_str().unwrap().len() <= 255);
+            for field in ["shortDescription", "fullDescription"] {
+                let t = rule[field]["text"].as_str().unwrap();
+                assert!(
+                    !t.is_empty() && t.chars().count() <= 1024,
+                    "{} {field}",
+                    code.as_str()
+                );
+            }
+            assert!(!rule["help"]["text"].as_str().unwrap().is_empty());
+            assert!(!rule["help"]["markdown"].as_str().unwrap().is_empty());
+            assert!(
+                ["error", "warning", "note"]
+                    .contains(&rule["defaultConfiguration"]["level"].as_str().unwrap())
+            );
+        }
+        for r in run["results"].as_array().unwrap() {
+            let i = r["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(rules[i]["id"], r["ruleId"]);
+            assert!(["error", "warning"].contains(&r["level"].as_str().unwrap()));
+            let text = r["message"]["text"].as_str().unwrap();
+            assert!(!text.is_empty());
+            let locations = r["locations"].as_array().unwrap();
+            assert_eq!(locations.len(), 1, "GitHub needs exactly one location: {r}");
+            let related = r
+                .get("relatedLocations")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for l in locations.iter().chain(&related) {
+                let p = &l["physicalLocation"];
+                let uri = p["artifactLocation"]["uri"].as_str().unwrap();
+                assert!(
+                    !uri.is_empty() && !uri.contains(['\\', ' ']) && !uri.starts_with("./"),
+                    "{uri}"
+                );
+                let g = |k: &str| p["region"][k].as_u64().unwrap();
+                assert!(g("startLine") >= 1 && g("startColumn") >= 1 && g("endColumn") >= 1);
+                assert!(
+                    g("endLine") > g("startLine")
+                        || (g("endLine") == g("startLine") && g("endColumn") >= g("startColumn"))
+                );
+            }
+            for l in &related {
+                assert!(
+                    text.contains(&format!("]({})", l["id"])),
+                    "related location {} not linked",
+                    l["id"]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn sample() {
+        let (v, sources) = testutil::sample();
+        let log = log(&v, &sources);
+        github_accepts(&log);
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        // A span over several lines that ends after a line break ends on its last line.
+        assert_eq!(
+            results[0]["locations"][0]["physicalLocation"]["region"]["endLine"],
+            11
+        );
+        insta::assert_snapshot!("sarif_sample", snapshot_form(log));
+    }
+
+    #[test]
+    fn no_findings() {
+        let (v, sources) = testutil::clean();
+        let log = log(&v, &sources);
+        github_accepts(&log);
+        assert_eq!(log["runs"][0]["results"], Value::Array(vec![]));
+        insta::assert_snapshot!("sarif_clean", snapshot_form(log));
+    }
+
+    #[test]
+    fn rules_come_from_the_code_catalogue() {
+        let (v, sources) = testutil::clean();
+        let log = log(&v, &sources);
+        let rules = log["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap();
+        let i = rule_index(Code::DuplicateChannelEntry);
+        let info = Code::DuplicateChannelEntry.info();
+        let rule = &rules[i];
+        assert_eq!(rule["name"], info.name);
+        assert_eq!(rule["shortDescription"]["text"], info.summary);
+        assert_eq!(rule["help"]["markdown"], info.doc.trim_end());
+        assert_eq!(
+            rule["helpUri"],
+            format!("{INFORMATION_URI}/blob/main/docs/codes/FBC204.md")
+        );
+        assert_eq!(rule["defaultConfiguration"]["level"], "error");
+        assert_eq!(
+            rule["properties"]["tags"],
+            serde_json::json!(["olm", "catalog", "channel", "opm"])
+        );
+        let lint = &rules[rule_index(Code::ImageNotPinned)];
+        assert_eq!(lint["defaultConfiguration"]["level"], "warning");
+        assert_eq!(
+            lint["properties"]["tags"],
+            serde_json::json!(["olm", "catalog", "mirror"])
+        );
+    }
+
+    #[test]
+    fn descriptions() {
+        let doc = "# FBC999 x\n\nFirst paragraph\nwrapped  here.\n\n## More\n\nSecond.";
+        assert_eq!(
+            first_paragraph(doc).as_deref(),
+            Some("First paragraph wrapped here.")
+        );
+        let doc = "# FBC999 x\n\n## What it means\nIt means\nthis.\n## Why\nBecause.";
+        assert_eq!(first_paragraph(doc).as_deref(), Some("It means this."));
+        let doc = "# FBC999 x\n```yaml\nschema: x\n```\nAfter the example.\n";
+        assert_eq!(first_paragraph(doc).as_deref(), Some("After the example."));
+        assert_eq!(first_paragraph("# only a title"), None);
+        assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(truncate("abc", 4), "abc");
+    }
+
+    #[test]
+    fn uris() {
+        assert_eq!(
+            artifact_uri("./catalog/café/index.json"),
+            "catalog/caf%C3%A9/index.json"
+        );
+        assert_eq!(
+            artifact_uri(r"catalog\foo\index.yaml"),
+            "catalog/foo/index.yaml"
+        );
+        assert_eq!(artifact_uri("<stdin>"), "%3Cstdin%3E");
+        assert_eq!(artifact_uri("a:b/c #1?.json"), "a%3Ab/c%20%231%3F.json");
+        assert_eq!(artifact_uri("/abs/a b.json"), "file:///abs/a%20b.json");
+        assert_eq!(artifact_uri(r"C:\cat\x.json"), "file:///C:/cat/x.json");
+        assert_eq!(escape_link_text(r"a [b] \c"), r"a \[b\] \\c");
+    }
+
+    #[test]
+    fn spanless_finding_without_any_file() {
+        let v = Validation {
+            diagnostics: vec![Diagnostic::new(
+                Code::PackageWithoutChannels,
+                "package \"bar\" has no channels",
+            )],
+            ..Default::default()
+        };
+        let log = log(&v, &SourceMap::new());
+        assert_eq!(
+            log["runs"][0]["results"][0]["locations"],
+            Value::Array(vec![])
+        );
+    }
 }
