@@ -82,3 +82,62 @@ pub fn escape_data(s: &str) -> String {
 pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::Code;
+    use crate::report::testutil::{self, map, opts, span_of};
+
+    #[test]
+    fn sample() {
+        let (v, sources) = testutil::sample();
+        let out = render(&v, &sources, &opts());
+        // One command per finding, each on one line, then the summary.
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), v.diagnostics.len() + 1);
+        for (l, d) in lines.iter().zip(&v.diagnostics) {
+            assert!(l.starts_with(&format!("::{} ", d.severity.as_str())), "{l}");
+        }
+        insta::assert_snapshot!("github_sample", out);
+    }
+
+    #[test]
+    fn no_findings() {
+        let (v, sources) = testutil::clean();
+        assert_eq!(
+            render(&v, &sources, &opts()),
+            "validated 1 file: no problems (1 package, 1 channel, 1 bundle)\n"
+        );
+    }
+
+    #[test]
+    fn escaping() {
+        assert_eq!(escape_data("100%\r\nnext: a,b"), "100%25%0D%0Anext: a,b");
+        assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        // A path with the characters that end a property or the command.
+        let text = "schema: olm.package\nname: x\n";
+        let (sources, ids) = map(&[(r".\odd,dir\a:b%.yaml", text)]);
+        let d = Diagnostic::new(Code::PackageNameInvalid, "name \"x\": bad, 50%\nreally")
+            .at(span_of(ids[0], text, "x", 0))
+            .with_help("use: y");
+        assert_eq!(
+            command(&d, &sources),
+            "::error file=odd%2Cdir/a%3Ab%25.yaml,line=2,col=7,endLine=2,endColumn=8,\
+             title=FBC103 package-name-invalid::name \"x\": bad, 50%25%0Areally%0Ahelp: use: y"
+        );
+    }
+
+    #[test]
+    fn no_location() {
+        let (sources, _) = map(&[]);
+        let d = Diagnostic::new(
+            Code::PackageWithoutChannels,
+            "package \"bar\" has no channels",
+        );
+        assert_eq!(
+            command(&d, &sources),
+            "::error title=FBC106 package-without-channels::package \"bar\" has no channels"
+        );
+    }
+}
