@@ -158,7 +158,11 @@ pub fn explain(code: Code) -> String {
         i.code,
         i.name,
         i.severity.as_str(),
-        if i.opm { "; opm validate rejects this too" } else { "; a check opm does not make" },
+        if i.opm {
+            "; opm validate rejects this too"
+        } else {
+            "; a check opm does not make"
+        },
         i.doc.trim_end()
     )
 }
@@ -176,8 +180,17 @@ mod tests {
             assert!(i.code > prev, "{} out of order", i.code);
             prev = i.code;
             assert!(names.insert(i.name), "duplicate name {}", i.name);
-            assert!(i.doc.starts_with(&format!("# {}", i.code)), "{} doc must start with '# {}'", i.code, i.code);
-            assert!(i.doc.len() > 200, "{} doc is too short to be useful", i.code);
+            assert!(
+                i.doc.starts_with(&format!("# {}", i.code)),
+                "{} doc must start with '# {}'",
+                i.code,
+                i.code
+            );
+            assert!(
+                i.doc.len() > 200,
+                "{} doc is too short to be useful",
+                i.code
+            );
             assert_eq!(Code::parse(i.code), Some(*c));
             assert_eq!(Code::parse(i.name), Some(*c));
         }

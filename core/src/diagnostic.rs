@@ -67,7 +67,10 @@ impl Diagnostic {
     }
 
     pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
-        self.labels.push(Label { span, message: message.into() });
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+        });
         self
     }
 
@@ -84,8 +87,20 @@ impl Diagnostic {
 /// Sort findings for stable output: by file, position, then code.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        let ka = a.span.map(|s| (0, s.file, s.start, s.end)).unwrap_or((1, crate::source::FileId(0), 0, 0));
-        let kb = b.span.map(|s| (0, s.file, s.start, s.end)).unwrap_or((1, crate::source::FileId(0), 0, 0));
-        ka.cmp(&kb).then(a.code.cmp(&b.code)).then(a.message.cmp(&b.message))
+        let ka = a.span.map(|s| (0, s.file, s.start, s.end)).unwrap_or((
+            1,
+            crate::source::FileId(0),
+            0,
+            0,
+        ));
+        let kb = b.span.map(|s| (0, s.file, s.start, s.end)).unwrap_or((
+            1,
+            crate::source::FileId(0),
+            0,
+            0,
+        ));
+        ka.cmp(&kb)
+            .then(a.code.cmp(&b.code))
+            .then(a.message.cmp(&b.message))
     });
 }

@@ -21,7 +21,11 @@ pub struct Span {
 
 impl Span {
     pub fn new(file: FileId, start: usize, end: usize) -> Self {
-        Span { file, start: start as u32, end: end.max(start) as u32 }
+        Span {
+            file,
+            start: start as u32,
+            end: end.max(start) as u32,
+        }
     }
 }
 
@@ -51,7 +55,10 @@ impl LineIndex {
         for i in memchr::memchr_iter(b'\n', text.as_bytes()) {
             starts.push(i as u32 + 1);
         }
-        LineIndex { starts, len: text.len() as u32 }
+        LineIndex {
+            starts,
+            len: text.len() as u32,
+        }
     }
 
     pub fn line_count(&self) -> usize {
@@ -66,7 +73,11 @@ impl LineIndex {
     /// The byte range of 1-based line `line`, without its line terminator.
     pub fn line_range(&self, line: u32) -> Option<(u32, u32)> {
         let start = self.line_start(line)?;
-        let end = self.starts.get(line as usize).map(|s| s - 1).unwrap_or(self.len);
+        let end = self
+            .starts
+            .get(line as usize)
+            .map(|s| s - 1)
+            .unwrap_or(self.len);
         Some((start, end.max(start)))
     }
 
@@ -84,14 +95,20 @@ impl LineIndex {
         let offset = offset.min(self.len);
         let line = self.line_of(offset);
         let start = self.starts[(line - 1) as usize];
-        let (column, column_utf16) = match text.and_then(|t| t.get(start as usize..offset as usize)) {
+        let (column, column_utf16) = match text.and_then(|t| t.get(start as usize..offset as usize))
+        {
             Some(prefix) => (
                 prefix.chars().count() as u32 + 1,
                 prefix.chars().map(|c| c.len_utf16() as u32).sum::<u32>() + 1,
             ),
             None => (offset - start + 1, offset - start + 1),
         };
-        Position { offset, line, column, column_utf16 }
+        Position {
+            offset,
+            line,
+            column,
+            column_utf16,
+        }
     }
 }
 
@@ -139,7 +156,10 @@ impl SourceMap {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceInfo)> {
-        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
     }
 
     pub fn path(&self, id: FileId) -> &str {

@@ -62,7 +62,11 @@ pub struct Entry<'a> {
 
 impl<'a> Node<'a> {
     pub fn new(start: usize, end: usize, value: Value<'a>) -> Self {
-        Node { start: start as u32, end: end.max(start) as u32, value }
+        Node {
+            start: start as u32,
+            end: end.max(start) as u32,
+            value,
+        }
     }
 
     pub fn kind(&self) -> Kind {

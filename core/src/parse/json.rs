@@ -36,7 +36,12 @@ fn quote_char(c: char) -> String {
 
 impl<'a> JsonParser<'a> {
     pub fn new(text: &'a str, pos: usize) -> Self {
-        JsonParser { text, bytes: text.as_bytes(), pos, depth: 0 }
+        JsonParser {
+            text,
+            bytes: text.as_bytes(),
+            pos,
+            depth: 0,
+        }
     }
 
     pub fn pos(&self) -> usize {
@@ -60,16 +65,27 @@ impl<'a> JsonParser<'a> {
     }
 
     fn char_at(&self, pos: usize) -> char {
-        self.text.get(pos..).and_then(|s| s.chars().next()).unwrap_or('\u{fffd}')
+        self.text
+            .get(pos..)
+            .and_then(|s| s.chars().next())
+            .unwrap_or('\u{fffd}')
     }
 
     fn err(&self, context: &str) -> JsonError {
         if self.pos >= self.bytes.len() {
-            return JsonError { offset: self.pos, message: "unexpected EOF".into(), eof: true };
+            return JsonError {
+                offset: self.pos,
+                message: "unexpected EOF".into(),
+                eof: true,
+            };
         }
         JsonError {
             offset: self.pos,
-            message: format!("invalid character {} {}", quote_char(self.char_at(self.pos)), context),
+            message: format!(
+                "invalid character {} {}",
+                quote_char(self.char_at(self.pos)),
+                context
+            ),
             eof: false,
         }
     }
@@ -105,7 +121,10 @@ impl<'a> JsonParser<'a> {
                 Some(&b) if b == expected => {}
                 _ => {
                     self.pos = start + i;
-                    return Err(self.err(&format!("in literal {word} (expecting {})", quote_char(expected as char))));
+                    return Err(self.err(&format!(
+                        "in literal {word} (expecting {})",
+                        quote_char(expected as char)
+                    )));
                 }
             }
         }
@@ -148,7 +167,11 @@ impl<'a> JsonParser<'a> {
                 return Err(self.err("in exponent of numeric literal"));
             }
         }
-        Ok(Node::new(start, self.pos, Value::Number(Cow::Borrowed(&self.text[start..self.pos]))))
+        Ok(Node::new(
+            start,
+            self.pos,
+            Value::Number(Cow::Borrowed(&self.text[start..self.pos])),
+        ))
     }
 
     /// Parse a string at `self.pos` (which holds `"`); returns its value.
@@ -246,7 +269,11 @@ impl<'a> JsonParser<'a> {
     fn enter(&mut self) -> Result<(), JsonError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(JsonError { offset: self.pos, message: "exceeded max depth".into(), eof: false });
+            return Err(JsonError {
+                offset: self.pos,
+                message: "exceeded max depth".into(),
+                eof: false,
+            });
         }
         Ok(())
     }
@@ -277,7 +304,12 @@ impl<'a> JsonParser<'a> {
             self.pos += 1;
             self.skip_ws();
             let value = self.value()?;
-            entries.push(Entry { key, key_start: key_start as u32, key_end: key_end as u32, value });
+            entries.push(Entry {
+                key,
+                key_start: key_start as u32,
+                key_end: key_end as u32,
+                value,
+            });
             self.skip_ws();
             match self.bytes.get(self.pos) {
                 Some(b',') => self.pos += 1,
@@ -356,11 +388,23 @@ mod tests {
 
     #[test]
     fn go_like_errors() {
-        assert_eq!(all("{{{").unwrap_err().message, "invalid character '{' looking for beginning of object key string");
+        assert_eq!(
+            all("{{{").unwrap_err().message,
+            "invalid character '{' looking for beginning of object key string"
+        );
         assert_eq!(all("{\"a\":1,").unwrap_err().message, "unexpected EOF");
-        assert_eq!(all("{\"a\" 1}").unwrap_err().message, "invalid character '1' after object key");
-        assert_eq!(all(r#"{"a":"\<"}"#).unwrap_err().message, "invalid character '<' in string escape code");
-        assert_eq!(all("{\"a\":01}").unwrap_err().message, "invalid character '1' after object key:value pair");
+        assert_eq!(
+            all("{\"a\" 1}").unwrap_err().message,
+            "invalid character '1' after object key"
+        );
+        assert_eq!(
+            all(r#"{"a":"\<"}"#).unwrap_err().message,
+            "invalid character '<' in string escape code"
+        );
+        assert_eq!(
+            all("{\"a\":01}").unwrap_err().message,
+            "invalid character '1' after object key:value pair"
+        );
         assert!(all("[[[[").unwrap_err().eof);
     }
 }

@@ -51,7 +51,11 @@ const BOM: &str = "\u{feff}";
 /// Split and parse one file.
 pub fn parse_stream(text: &str) -> Parsed<'_> {
     let start = if text.starts_with(BOM) { BOM.len() } else { 0 };
-    let first = text[start..].trim_start_matches(char::is_whitespace).as_bytes().first().copied();
+    let first = text[start..]
+        .trim_start_matches(char::is_whitespace)
+        .as_bytes()
+        .first()
+        .copied();
     let mut out = Parsed::default();
     if first == Some(b'{') {
         out.json = true;
@@ -80,7 +84,11 @@ fn parse_json_stream<'a>(text: &'a str, start: usize, out: &mut Parsed<'a>) {
                 let json_err = SyntaxError {
                     kind: SyntaxKind::Json,
                     offset: e.offset,
-                    message: if e.eof { e.message } else { format!("json: offset {}: {}", e.offset + 1, e.message) },
+                    message: if e.eof {
+                        e.message
+                    } else {
+                        format!("json: offset {}: {}", e.offset + 1, e.message)
+                    },
                     tried_yaml: count <= 1,
                 };
                 if count > 1 {
@@ -121,11 +129,20 @@ fn is_separator(line: &str) -> Option<Result<(), String>> {
 /// Cut `text[start..]` into documents at `---` lines and parse each. When
 /// `json_err` is given (JSON fallback), a failure of the first document
 /// reports that JSON error instead and stops.
-fn parse_yaml_stream<'a>(text: &'a str, start: usize, out: &mut Parsed<'a>, mut json_err: Option<SyntaxError>) {
+fn parse_yaml_stream<'a>(
+    text: &'a str,
+    start: usize,
+    out: &mut Parsed<'a>,
+    mut json_err: Option<SyntaxError>,
+) {
     let bytes = text.as_bytes();
     let mut chunk_start = start;
     let mut pos = start;
-    let emit = |from: usize, to: usize, out: &mut Parsed<'a>, json_err: &mut Option<SyntaxError>| -> bool {
+    let emit = |from: usize,
+                to: usize,
+                out: &mut Parsed<'a>,
+                json_err: &mut Option<SyntaxError>|
+     -> bool {
         if to <= from {
             return true;
         }
@@ -153,7 +170,9 @@ fn parse_yaml_stream<'a>(text: &'a str, start: usize, out: &mut Parsed<'a>, mut 
         }
     };
     while pos < bytes.len() {
-        let line_end = memchr::memchr(b'\n', &bytes[pos..]).map(|i| pos + i + 1).unwrap_or(bytes.len());
+        let line_end = memchr::memchr(b'\n', &bytes[pos..])
+            .map(|i| pos + i + 1)
+            .unwrap_or(bytes.len());
         let line = &text[pos..line_end];
         match is_separator(line) {
             Some(Ok(())) => {
@@ -225,7 +244,10 @@ mod tests {
         assert_eq!(p.docs[0].field("name").unwrap().value.as_str(), Some("foo"));
         // Neither: the JSON error is reported.
         let p = parse_stream("{{{ this is not json");
-        assert_eq!(p.errors[0].message, "json: offset 2: invalid character '{' looking for beginning of object key string");
+        assert_eq!(
+            p.errors[0].message,
+            "json: offset 2: invalid character '{' looking for beginning of object key string"
+        );
         // Two good values then garbage: JSON error, no fallback.
         let p = parse_stream("{\"a\":1}{\"b\":2}{oops");
         assert_eq!(p.errors[0].kind, SyntaxKind::Json);

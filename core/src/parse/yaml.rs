@@ -27,7 +27,13 @@ struct Offsets<'a> {
 
 impl<'a> Offsets<'a> {
     fn new(chunk: &'a str, base: usize) -> Self {
-        Offsets { chunk, base, ascii: chunk.is_ascii(), char_pos: 0, byte_pos: 0 }
+        Offsets {
+            chunk,
+            base,
+            ascii: chunk.is_ascii(),
+            char_pos: 0,
+            byte_pos: 0,
+        }
     }
 
     fn byte(&mut self, m: &Marker) -> usize {
@@ -40,7 +46,11 @@ impl<'a> Offsets<'a> {
             self.byte_pos = 0;
         }
         let rest = &self.chunk[self.byte_pos..];
-        let step = rest.char_indices().nth(target - self.char_pos).map(|(i, _)| i).unwrap_or(rest.len());
+        let step = rest
+            .char_indices()
+            .nth(target - self.char_pos)
+            .map(|(i, _)| i)
+            .unwrap_or(rest.len());
         self.byte_pos += step;
         self.char_pos = target;
         self.base + self.byte_pos
@@ -48,8 +58,17 @@ impl<'a> Offsets<'a> {
 }
 
 enum Frame<'a> {
-    Seq { start: usize, anchor: usize, items: Vec<Node<'a>> },
-    Map { start: usize, anchor: usize, entries: Vec<Entry<'a>>, key: Option<(Cow<'a, str>, usize, usize, bool)> },
+    Seq {
+        start: usize,
+        anchor: usize,
+        items: Vec<Node<'a>>,
+    },
+    Map {
+        start: usize,
+        anchor: usize,
+        entries: Vec<Entry<'a>>,
+        key: Option<(Cow<'a, str>, usize, usize, bool)>,
+    },
 }
 
 /// Parse one YAML document (a chunk of the file between `---` separators,
@@ -98,35 +117,73 @@ pub fn parse_document<'a>(chunk: &'a str, base: usize) -> Result<Node<'a>, YamlE
                     Some((n, 0, false))
                 }
                 None => {
-                    return Err(YamlError { offset: start, message: "yaml: unknown anchor referenced".into() });
+                    return Err(YamlError {
+                        offset: start,
+                        message: "yaml: unknown anchor referenced".into(),
+                    });
                 }
             },
             Event::Scalar(text, style, anchor, tag) => {
-                let (value, is_merge) = resolve_scalar(text, style, tag.as_deref())
-                    .map_err(|message| YamlError { offset: start, message })?;
+                let (value, is_merge) =
+                    resolve_scalar(text, style, tag.as_deref()).map_err(|message| YamlError {
+                        offset: start,
+                        message,
+                    })?;
                 Some((Node::new(start, end, value), anchor, is_merge))
             }
             Event::SequenceStart(anchor, _) => {
-                stack.push(Frame::Seq { start, anchor, items: Vec::new() });
+                stack.push(Frame::Seq {
+                    start,
+                    anchor,
+                    items: Vec::new(),
+                });
                 None
             }
             Event::MappingStart(anchor, _) => {
-                stack.push(Frame::Map { start, anchor, entries: Vec::new(), key: None });
+                stack.push(Frame::Map {
+                    start,
+                    anchor,
+                    entries: Vec::new(),
+                    key: None,
+                });
                 None
             }
             Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Seq { start: s, anchor, items }) => {
+                Some(Frame::Seq {
+                    start: s,
+                    anchor,
+                    items,
+                }) => {
                     let e = items.last().map(|n| n.end as usize).unwrap_or(end).max(s);
                     Some((Node::new(s, e, Value::Array(items)), anchor, false))
                 }
-                _ => return Err(YamlError { offset: start, message: "yaml: unbalanced sequence".into() }),
+                _ => {
+                    return Err(YamlError {
+                        offset: start,
+                        message: "yaml: unbalanced sequence".into(),
+                    });
+                }
             },
             Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map { start: s, anchor, entries, .. }) => {
-                    let e = entries.last().map(|n| n.value.end as usize).unwrap_or(end).max(s);
+                Some(Frame::Map {
+                    start: s,
+                    anchor,
+                    entries,
+                    ..
+                }) => {
+                    let e = entries
+                        .last()
+                        .map(|n| n.value.end as usize)
+                        .unwrap_or(end)
+                        .max(s);
                     Some((Node::new(s, e, Value::Object(entries)), anchor, false))
                 }
-                _ => return Err(YamlError { offset: start, message: "yaml: unbalanced mapping".into() }),
+                _ => {
+                    return Err(YamlError {
+                        offset: start,
+                        message: "yaml: unbalanced mapping".into(),
+                    });
+                }
             },
         };
         if let Some((node, anchor, is_merge)) = complete {
@@ -140,17 +197,23 @@ pub fn parse_document<'a>(chunk: &'a str, base: usize) -> Result<Node<'a>, YamlE
                 Some(Frame::Seq { items, .. }) => items.push(node),
                 Some(Frame::Map { entries, key, .. }) => match key.take() {
                     None => {
-                        let (k, merge) = key_string(&node, is_merge).map_err(|message| YamlError {
-                            offset: node.start as usize,
-                            message,
-                        })?;
+                        let (k, merge) =
+                            key_string(&node, is_merge).map_err(|message| YamlError {
+                                offset: node.start as usize,
+                                message,
+                            })?;
                         *key = Some((k, node.start as usize, node.end as usize, merge));
                     }
                     Some((k, ks, ke, merge)) => {
                         if merge {
                             merge_into(entries, node)?;
                         } else {
-                            entries.push(Entry { key: k, key_start: ks as u32, key_end: ke as u32, value: node });
+                            entries.push(Entry {
+                                key: k,
+                                key_start: ks as u32,
+                                key_end: ke as u32,
+                                value: node,
+                            });
                         }
                     }
                 },
@@ -192,7 +255,9 @@ fn key_string<'a>(node: &Node<'a>, is_merge: bool) -> Result<(Cow<'a, str>, bool
         Value::Number(n) => Ok((n.clone(), false)),
         Value::Bool(b) => Ok((Cow::Borrowed(if *b { "true" } else { "false" }), false)),
         Value::Null => Ok((Cow::Borrowed("null"), false)),
-        Value::Array(_) | Value::Object(_) => Err("yaml: invalid map key: a mapping or sequence cannot be a key".into()),
+        Value::Array(_) | Value::Object(_) => {
+            Err("yaml: invalid map key: a mapping or sequence cannot be a key".into())
+        }
     }
 }
 
@@ -285,17 +350,18 @@ fn go_parse_int(s: &str) -> Option<i128> {
     if body.is_empty() {
         return None;
     }
-    let (radix, digits) = if let Some(r) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-        (16, r)
-    } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-        (8, r)
-    } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-        (2, r)
-    } else if body.len() > 1 && body.starts_with('0') {
-        (8, &body[1..])
-    } else {
-        (10, body)
-    };
+    let (radix, digits) =
+        if let Some(r) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            (16, r)
+        } else if let Some(r) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+            (8, r)
+        } else if let Some(r) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+            (2, r)
+        } else if body.len() > 1 && body.starts_with('0') {
+            (8, &body[1..])
+        } else {
+            (10, body)
+        };
     if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
         return None;
     }
@@ -372,7 +438,8 @@ mod tests {
 
     #[test]
     fn yaml11_scalars() {
-        let n = doc("a: y\nb: 'y'\nc: 1.0\nd: 0.1.0\ne: ~\nf: 0x10\ng: 1_000\nh: 08\ni: On\nj: tRUE\n");
+        let n =
+            doc("a: y\nb: 'y'\nc: 1.0\nd: 0.1.0\ne: ~\nf: 0x10\ng: 1_000\nh: 08\ni: On\nj: tRUE\n");
         let get = |k: &str| n.field(k).unwrap().value.value.clone();
         assert_eq!(get("a"), Value::Bool(true));
         assert_eq!(get("b"), Value::String("y".into()));
@@ -392,7 +459,10 @@ mod tests {
         let n = parse_document(t, 10).unwrap();
         let e = n.field("name").unwrap();
         assert_eq!(e.key_start, 10 + 6);
-        assert_eq!(&t[(e.value.start - 10) as usize..(e.value.end - 10) as usize], "foo");
+        assert_eq!(
+            &t[(e.value.start - 10) as usize..(e.value.end - 10) as usize],
+            "foo"
+        );
     }
 
     #[test]
