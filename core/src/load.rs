@@ -44,15 +44,9 @@ pub fn load_file(file: FileId, text: &str) -> LoadedFile {
         );
         let d = match e.kind {
             SyntaxKind::Json => {
-                let mut d = Diagnostic::new(Code::JsonSyntax, e.message.clone()).at(span);
-                if e.tried_yaml {
-                    d = d.with_help("the file starts with '{', so it is read as JSON; it is not valid YAML either");
-                } else {
-                    d = d.with_help(
-                        "a file that starts with '{' is read as a stream of JSON objects",
-                    );
-                }
-                d
+                Diagnostic::new(Code::JsonSyntax, e.message.clone()).at(span).with_help(
+                    "a file whose first character is '{' is read as a stream of JSON objects (even if it is meant as YAML)",
+                )
             }
             SyntaxKind::Yaml => Diagnostic::new(Code::YamlSyntax, e.message.clone())
                 .at(span)
@@ -199,7 +193,10 @@ impl Cx<'_> {
             Value::Null => {
                 let d = Diagnostic::new(Code::MissingSchema, "object '' is missing root schema field")
                     .at(span)
-                    .with_help("this document is empty (only comments or blank lines); remove it, or the '---' around it");
+                    .with_help(
+                        "this document holds only comments or blank lines, which opm reads as an empty object and rejects; \
+                         a comment above the first '---' line does this: move it below that line, or drop that '---'",
+                    );
                 self.push(d);
                 return;
             }

@@ -33,8 +33,6 @@ pub struct SyntaxError {
     /// Byte offset in the file.
     pub offset: usize,
     pub message: String,
-    /// For a JSON error, whether reading the rest as YAML was tried too.
-    pub tried_yaml: bool,
 }
 
 /// The documents of one file, in order, and the errors met.
@@ -61,27 +59,22 @@ pub fn parse_stream(text: &str) -> Parsed<'_> {
         out.json = true;
         parse_json_stream(text, start, &mut out);
     } else {
-        parse_yaml_stream(text, start, &mut out, None);
+        parse_yaml_stream(text, start, &mut out);
     }
     out
 }
 
 fn parse_json_stream<'a>(text: &'a str, start: usize, out: &mut Parsed<'a>) {
     let mut p = JsonParser::new(text, start);
-    let mut count = 0usize;
-    let mut last_end = start;
-    loop {
-        if p.at_end() {
-            return;
-        }
+    while !p.at_end() {
         match p.next_value() {
-            Ok(node) => {
-                out.docs.push(node);
-                count += 1;
-                last_end = p.pos();
-            }
+            Ok(node) => out.docs.push(node),
             Err(e) => {
-                let json_err = SyntaxError {
+                // apimachinery (v0.33+) would retry the rest as YAML when
+                // fewer than two values were read, but the reference opm
+                // build rejects such files (a flow-style YAML mapping at the
+                // top of a file fails with this JSON error): so do we.
+                out.errors.push(SyntaxError {
                     kind: SyntaxKind::Json,
                     offset: e.offset,
                     message: if e.eof {
@@ -89,27 +82,7 @@ fn parse_json_stream<'a>(text: &'a str, start: usize, out: &mut Parsed<'a>) {
                     } else {
                         format!("json: offset {}: {}", e.offset + 1, e.message)
                     },
-                    tried_yaml: count <= 1,
-                };
-                if count > 1 {
-                    out.errors.push(json_err);
-                    return;
-                }
-                // apimachinery rewinds to the end of the last good value,
-                // eats whitespace up to and including the first newline, and
-                // reads the rest as YAML.
-                let mut q = last_end;
-                for (i, c) in text[last_end..].char_indices() {
-                    if !c.is_whitespace() {
-                        q = last_end + i;
-                        break;
-                    }
-                    q = last_end + i + c.len_utf8();
-                    if c == '\n' {
-                        break;
-                    }
-                }
-                parse_yaml_stream(text, q, out, Some(json_err));
+                });
                 return;
             }
         }
@@ -126,76 +99,47 @@ fn is_separator(line: &str) -> Option<Result<(), String>> {
     }
 }
 
-/// Cut `text[start..]` into documents at `---` lines and parse each. When
-/// `json_err` is given (JSON fallback), a failure of the first document
-/// reports that JSON error instead and stops.
-fn parse_yaml_stream<'a>(
-    text: &'a str,
-    start: usize,
-    out: &mut Parsed<'a>,
-    mut json_err: Option<SyntaxError>,
-) {
+/// Cut `text[start..]` into documents at `---` lines and parse each.
+fn parse_yaml_stream<'a>(text: &'a str, start: usize, out: &mut Parsed<'a>) {
     let bytes = text.as_bytes();
-    let mut chunk_start = start;
-    let mut pos = start;
-    let emit = |from: usize,
-                to: usize,
-                out: &mut Parsed<'a>,
-                json_err: &mut Option<SyntaxError>|
-     -> bool {
+    let emit = |from: usize, to: usize, out: &mut Parsed<'a>| {
         if to <= from {
-            return true;
+            return;
         }
         match yaml::parse_document(&text[from..to], from) {
-            Ok(node) => {
-                out.docs.push(node);
-                *json_err = None;
-                true
-            }
-            Err(e) => {
-                match json_err.take() {
-                    Some(j) => {
-                        out.errors.push(j);
-                        return false;
-                    }
-                    None => out.errors.push(SyntaxError {
-                        kind: SyntaxKind::Yaml,
-                        offset: e.offset,
-                        message: e.message,
-                        tried_yaml: false,
-                    }),
-                }
-                true
-            }
+            Ok(node) => out.docs.push(node),
+            Err(e) => out.errors.push(SyntaxError {
+                kind: SyntaxKind::Yaml,
+                offset: e.offset,
+                message: e.message,
+            }),
         }
     };
+    let mut chunk_start = start;
+    let mut pos = start;
     while pos < bytes.len() {
         let line_end = memchr::memchr(b'\n', &bytes[pos..])
             .map(|i| pos + i + 1)
             .unwrap_or(bytes.len());
-        let line = &text[pos..line_end];
-        match is_separator(line) {
+        match is_separator(&text[pos..line_end]) {
             Some(Ok(())) => {
-                if !emit(chunk_start, pos, out, &mut json_err) {
-                    return;
-                }
+                emit(chunk_start, pos, out);
                 chunk_start = line_end;
             }
             Some(Err(message)) => {
-                let err = json_err.take().unwrap_or(SyntaxError {
+                // apimachinery stops the file here, dropping the pending document.
+                out.errors.push(SyntaxError {
                     kind: SyntaxKind::Yaml,
                     offset: pos,
                     message,
-                    tried_yaml: false,
                 });
-                out.errors.push(err);
                 return;
             }
             None => {}
         }
         pos = line_end;
     }
-    emit(chunk_start, bytes.len(), out, &mut json_err);
+    emit(chunk_start, bytes.len(), out);
 }
 
 /// Every document of a file as `serde_json::Value`s (for schema checks and
@@ -238,10 +182,12 @@ mod tests {
         let p = parse_stream("\u{feff} {\"a\":1}\n{\"b\":2}{\"c\":3}");
         assert!(p.json && p.errors.is_empty());
         assert_eq!(p.docs.len(), 3);
-        // A YAML flow mapping starting with '{' falls back to YAML.
+        // A YAML flow mapping starting with '{' is read as JSON and fails, as in opm.
         let p = parse_stream("{schema: olm.package, name: foo}\n");
-        assert!(p.errors.is_empty(), "{:?}", p.errors);
-        assert_eq!(p.docs[0].field("name").unwrap().value.as_str(), Some("foo"));
+        assert_eq!(
+            p.errors[0].message,
+            "json: offset 2: invalid character 's' looking for beginning of object key string"
+        );
         // Neither: the JSON error is reported.
         let p = parse_stream("{{{ this is not json");
         assert_eq!(
