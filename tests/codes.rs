@@ -21,30 +21,62 @@ fn every_code_has_a_doc_and_a_fixture_that_triggers_it() {
             missing.push(format!("{id}: no fixture directory"));
             continue;
         }
-        let out = Command::new(bin()).args(["validate", "-o", "json"]).arg(&dir).output().unwrap();
+        let out = Command::new(bin())
+            .args(["validate", "-o", "json"])
+            .arg(&dir)
+            .output()
+            .unwrap();
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let codes: Vec<&str> =
-            v["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+        let codes: Vec<&str> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap())
+            .collect();
         if !codes.contains(&id) {
             missing.push(format!("{id}: fixture reports {codes:?}"));
         }
         let severity_error = code.info().severity == fbc_core::Severity::Error;
-        let expected_exit = if severity_error { 1 } else { out.status.code().unwrap() };
-        assert_eq!(out.status.code(), Some(expected_exit), "{id}: an error finding exits 1");
+        let expected_exit = if severity_error {
+            1
+        } else {
+            out.status.code().unwrap()
+        };
+        assert_eq!(
+            out.status.code(),
+            Some(expected_exit),
+            "{id}: an error finding exits 1"
+        );
 
         let ex = Command::new(bin()).args(["explain", id]).output().unwrap();
         assert!(ex.status.success(), "{id}: explain failed");
         let text = String::from_utf8(ex.stdout).unwrap();
-        assert!(text.contains(code.info().name), "{id}: explain names the code");
+        assert!(
+            text.contains(code.info().name),
+            "{id}: explain names the code"
+        );
     }
-    assert!(missing.is_empty(), "codes without a triggering fixture:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "codes without a triggering fixture:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
 fn explain_rejects_unknown_codes_and_lists_all() {
-    let out = Command::new(bin()).args(["explain", "FBC999"]).output().unwrap();
+    let out = Command::new(bin())
+        .args(["explain", "FBC999"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown code"));
-    let out = Command::new(bin()).args(["explain", "--list"]).output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), ALL.len());
+    let out = Command::new(bin())
+        .args(["explain", "--list"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        ALL.len()
+    );
 }

@@ -17,15 +17,27 @@ fn bin() -> &'static str {
 }
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// Run `validate -o json` on a directory from `cwd` (so paths in the output are short).
 fn validate_json(cwd: &Path, dir: &str) -> (i32, Value) {
-    let out = Command::new(bin()).current_dir(cwd).args(["validate", "-o", "json", dir]).output().unwrap();
+    let out = Command::new(bin())
+        .current_dir(cwd)
+        .args(["validate", "-o", "json", dir])
+        .output()
+        .unwrap();
     let code = out.status.code().unwrap_or(-1);
-    let v: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{dir}: bad JSON ({e}): {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{dir}: bad JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
     (code, v)
 }
 
@@ -36,7 +48,10 @@ fn codes_for(msg: &str) -> &'static [&'static str] {
         ("read bundle objects", &["FBC312"]),
         ("parse properties for bundle", &["FBC311"]),
         ("release version", &["FBC308"]),
-        ("channel must contain at least one bundle", &["FBC205", "FBC105", "FBC106"]),
+        (
+            "channel must contain at least one bundle",
+            &["FBC205", "FBC105", "FBC106"],
+        ),
         ("default channel must be set", &["FBC104"]),
         ("package must contain at least one channel", &["FBC106"]),
         ("multiple channel heads found", &["FBC208"]),
@@ -44,7 +59,10 @@ fn codes_for(msg: &str) -> &'static [&'static str] {
         ("detected cycle in replaces chain", &["FBC209"]),
         ("stranded bundles", &["FBC210"]),
         ("bundle image must be set", &["FBC313", "FBC206"]),
-        ("must be exactly one property with type", &["FBC206", "FBC305"]),
+        (
+            "must be exactly one property with type",
+            &["FBC206", "FBC305"],
+        ),
         ("] is empty", &["FBC211"]),
         ("invalid skipRange", &["FBC212"]),
         ("duplicate versions found", &["FBC108"]),
@@ -68,13 +86,19 @@ fn codes_for(msg: &str) -> &'static [&'static str] {
         ("invalid image pull spec", &["FBC314"]),
         ("error parsing bundle", &["FBC307"]),
         ("no olm.bundle blobs found", &["FBC206"]),
-        ("cannot apply deprecations to an unknown package", &["FBC402"]),
+        (
+            "cannot apply deprecations to an unknown package",
+            &["FBC402"],
+        ),
         ("maximum of one deprecation per package", &["FBC403"]),
         ("schema must be set for deprecation entry", &["FBC404"]),
         ("duplicate deprecation entry", &["FBC405"]),
         ("cannot deprecate bundle", &["FBC406"]),
         ("cannot deprecate channel", &["FBC407"]),
-        ("package name must be empty for deprecated package", &["FBC408"]),
+        (
+            "package name must be empty for deprecated package",
+            &["FBC408"],
+        ),
         ("object schema unknown", &["FBC409"]),
         ("base64data", &["FBC107"]),
         ("parse package:", &["FBC007"]),
@@ -84,15 +108,25 @@ fn codes_for(msg: &str) -> &'static [&'static str] {
         ("duplicate keys for key", &["FBC005"]),
         ("expected value for key", &["FBC006"]),
         ("is missing root schema field", &["FBC004"]),
-        ("cannot unmarshal array into Go value of type map", &["FBC003"]),
-        ("cannot unmarshal string into Go value of type map", &["FBC003"]),
+        (
+            "cannot unmarshal array into Go value of type map",
+            &["FBC003"],
+        ),
+        (
+            "cannot unmarshal string into Go value of type map",
+            &["FBC003"],
+        ),
         ("json: offset", &["FBC001"]),
         ("unexpected EOF", &["FBC001"]),
         ("error converting YAML to JSON", &["FBC002"]),
         ("invalid Yaml document separator", &["FBC002"]),
     ];
     // The first matching key wins: specific messages come first.
-    table.iter().find(|(k, _)| msg.contains(k)).map(|(_, v)| *v).unwrap_or(&[])
+    table
+        .iter()
+        .find(|(k, _)| msg.contains(k))
+        .map(|(_, v)| *v)
+        .unwrap_or(&[])
 }
 
 /// The leaves of opm's error tree, or the flat message itself.
@@ -143,7 +177,9 @@ fn summary(v: &Value) -> String {
 #[test]
 fn conformance_cases_match_opm() {
     let root = repo().join("tests/fixtures/conformance");
-    let expected: Value = serde_json::from_str(&std::fs::read_to_string(root.join("expected.json")).unwrap()).unwrap();
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("expected.json")).unwrap())
+            .unwrap();
     let cases = root.join("cases");
     // Git cannot hold an empty directory: make case 29 here.
     let empty = tempfile::tempdir().unwrap();
@@ -156,7 +192,10 @@ fn conformance_cases_match_opm() {
         let (code, v) = if dir.is_dir() {
             validate_json(&cases, name)
         } else {
-            assert_eq!(name, "29-empty-dir", "case {name} is missing from the fixtures");
+            assert_eq!(
+                name, "29-empty-dir",
+                "case {name} is missing from the fixtures"
+            );
             validate_json(empty.path(), ".")
         };
         n += 1;
@@ -176,9 +215,14 @@ fn conformance_cases_match_opm() {
             let ours = codes_of(&v, "error");
             for leaf in opm_errors(head["message"].as_str().unwrap()) {
                 let want = codes_for(&leaf);
-                assert!(!want.is_empty(), "{name}: no code mapped for opm message {leaf:?}");
+                assert!(
+                    !want.is_empty(),
+                    "{name}: no code mapped for opm message {leaf:?}"
+                );
                 if !want.iter().any(|w| ours.iter().any(|o| o == w)) {
-                    failures.push(format!("{name}: opm says {leaf:?} ({want:?}), we report {ours:?}"));
+                    failures.push(format!(
+                        "{name}: opm says {leaf:?} ({want:?}), we report {ours:?}"
+                    ));
                 }
             }
         }
@@ -187,25 +231,43 @@ fn conformance_cases_match_opm() {
         }
     }
     assert_eq!(n, 101, "all 101 conformance cases");
-    assert!(failures.is_empty(), "{} of {n} cases differ from opm:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {n} cases differ from opm:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn real_catalogs_match_opm_when_shared_corpus_present() {
     let shared = repo().join("../shared/corpus");
     if !shared.join("fbc").is_dir() {
-        println!("skipped: ../shared/corpus not present beside the checkout (CI has it; a fresh clone does not)");
+        println!(
+            "skipped: ../shared/corpus not present beside the checkout (CI has it; a fresh clone does not)"
+        );
         return;
     }
     let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(shared.join("expected-fbc.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(shared.join("expected-fbc.json")).unwrap())
+            .unwrap();
     let mut failures = Vec::new();
     for (name, exp) in expected.as_object().unwrap() {
         let opm_valid = exp["opm_head_logic"]["exit"] == 0;
         let (_, v) = validate_json(&shared.join("fbc"), name);
         let ours_valid = v["passed"] == true;
         if ours_valid != opm_valid {
-            failures.push(format!("{name}: opm {}, ours {}: {}", opm_valid, ours_valid, summary(&v).lines().filter(|l| l.starts_with("error")).take(5).collect::<Vec<_>>().join(" | ")));
+            failures.push(format!(
+                "{name}: opm {}, ours {}: {}",
+                opm_valid,
+                ours_valid,
+                summary(&v)
+                    .lines()
+                    .filter(|l| l.starts_with("error"))
+                    .take(5)
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            ));
         } else if !opm_valid {
             let ours = codes_of(&v, "error");
             for leaf in opm_errors(exp["opm_head_logic"]["message"].as_str().unwrap()) {
@@ -216,5 +278,10 @@ fn real_catalogs_match_opm_when_shared_corpus_present() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} catalogs differ from opm:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} catalogs differ from opm:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

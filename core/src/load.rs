@@ -317,8 +317,8 @@ impl Cx<'_> {
             span: Some(span),
             icon: None,
         };
-        if let Some(e) = doc.field("icon") {
-            if self.is_struct(p, &e.value, "Package.icon", "declcfg.Icon") && !e.value.is_null() {
+        if let Some(e) = doc.field("icon")
+            && self.is_struct(p, &e.value, "Package.icon", "declcfg.Icon") && !e.value.is_null() {
                 let icon = Icon {
                     base64data: self.string(p, &e.value, "base64data", "Package.icon.base64data"),
                     mediatype: self.string(p, &e.value, "mediatype", "Package.icon.mediatype"),
@@ -334,7 +334,6 @@ impl Cx<'_> {
                 }
                 pkg.icon = Some(icon);
             }
-        }
         self.properties_shape(p, doc, "Package");
         self.unknown_fields(
             doc,
@@ -662,9 +661,9 @@ impl Cx<'_> {
                         for s in strings {
                             self.string(prefix, it, s, &format!("CSVMetadata.{f}.{s}"));
                         }
-                        if f == "installModes" {
-                            if let Some(e) = it.field("supported") {
-                                if !matches!(e.value.kind(), Kind::Bool | Kind::Null) {
+                        if f == "installModes"
+                            && let Some(e) = it.field("supported")
+                                && !matches!(e.value.kind(), Kind::Bool | Kind::Null) {
                                     self.type_error(
                                         prefix,
                                         &e.value,
@@ -672,24 +671,21 @@ impl Cx<'_> {
                                         "bool",
                                     );
                                 }
-                            }
-                        }
                     }
                 }
             }
         }
-        if let Some(e) = v.field("provider") {
-            if self.is_struct(prefix, &e.value, "CSVMetadata.provider", "v1alpha1.AppLink") {
+        if let Some(e) = v.field("provider")
+            && self.is_struct(prefix, &e.value, "CSVMetadata.provider", "v1alpha1.AppLink") {
                 self.string(prefix, &e.value, "name", "CSVMetadata.provider.name");
                 self.string(prefix, &e.value, "url", "CSVMetadata.provider.url");
             }
-        }
         for (f, ty) in [
             ("apiServiceDefinitions", "v1alpha1.APIServiceDefinitions"),
             ("crdDescriptions", "v1alpha1.CustomResourceDefinitions"),
         ] {
-            if let Some(e) = v.field(f) {
-                if self.is_struct(prefix, &e.value, &format!("CSVMetadata.{f}"), ty) {
+            if let Some(e) = v.field(f)
+                && self.is_struct(prefix, &e.value, &format!("CSVMetadata.{f}"), ty) {
                     for part in ["owned", "required"] {
                         if let Some(items) = self.array(
                             prefix,
@@ -725,7 +721,6 @@ impl Cx<'_> {
                         }
                     }
                 }
-            }
         }
     }
 
@@ -752,8 +747,8 @@ impl Cx<'_> {
                     span: Some(self.span(item)),
                     ..Default::default()
                 };
-                if let Some(r) = item.field("reference") {
-                    if self.is_struct(
+                if let Some(r) = item.field("reference")
+                    && self.is_struct(
                         p,
                         &r.value,
                         "Deprecation.entries.reference",
@@ -777,7 +772,6 @@ impl Cx<'_> {
                             entry.reference.schema.span = Some(self.span(&r.value));
                         }
                     }
-                }
                 dep.entries.push(entry);
             }
         }
@@ -864,6 +858,25 @@ fn check_bundle_object(value: Option<&Node<'_>>) -> Result<(), String> {
         .map_err(|e| format!("{conv}{}", e.message))
 }
 
+/// Like [`load_file`], for raw bytes: text that is not UTF-8 is a YAML error
+/// (as opm's YAML decoder reports it), not a crash or a silent replacement.
+pub fn load_bytes(file: FileId, bytes: &[u8]) -> LoadedFile {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => load_file(file, text),
+        Err(e) => {
+            let at = e.valid_up_to();
+            let d = Diagnostic::new(Code::YamlSyntax, "yaml: invalid leading UTF-8 octet")
+                .at(Span::new(file, at, at + 1))
+                .with_help("this file is not UTF-8 text (a binary file in the catalog directory?): remove it or list it in .indexignore");
+            LoadedFile {
+                file: Some(file),
+                diagnostics: vec![d],
+                ..Default::default()
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -942,24 +955,5 @@ mod tests {
             b.package_properties().next().unwrap().1.version.value,
             "0.1.0"
         );
-    }
-}
-
-/// Like [`load_file`], for raw bytes: text that is not UTF-8 is a YAML error
-/// (as opm's YAML decoder reports it), not a crash or a silent replacement.
-pub fn load_bytes(file: FileId, bytes: &[u8]) -> LoadedFile {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => load_file(file, text),
-        Err(e) => {
-            let at = e.valid_up_to();
-            let d = Diagnostic::new(Code::YamlSyntax, "yaml: invalid leading UTF-8 octet")
-                .at(Span::new(file, at, at + 1))
-                .with_help("this file is not UTF-8 text (a binary file in the catalog directory?): remove it or list it in .indexignore");
-            LoadedFile {
-                file: Some(file),
-                diagnostics: vec![d],
-                ..Default::default()
-            }
-        }
     }
 }

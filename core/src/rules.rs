@@ -308,8 +308,8 @@ pub fn check(cfg: &DeclarativeConfig, out: &mut Vec<Diagnostic>) {
             );
         }
         let mut ok = true;
-        if !b.image.is_empty() {
-            if let Err(e) = imageref::validate_pull_spec(b.image.as_str()) {
+        if !b.image.is_empty()
+            && let Err(e) = imageref::validate_pull_spec(b.image.as_str()) {
                 ok = false;
                 out.push(
                     Diagnostic::new(
@@ -326,7 +326,6 @@ pub fn check(cfg: &DeclarativeConfig, out: &mut Vec<Diagnostic>) {
                     ),
                 );
             }
-        }
         for (i, ri) in b.related_images.iter().enumerate() {
             if ri.image.is_empty() {
                 continue;
@@ -727,8 +726,8 @@ pub fn check(cfg: &DeclarativeConfig, out: &mut Vec<Diagnostic>) {
                         );
                     }
                 }
-                if !e.skip_range.is_empty() {
-                    if let Err(err) = semver::parse_range(e.skip_range.as_str()) {
+                if !e.skip_range.is_empty()
+                    && let Err(err) = semver::parse_range(e.skip_range.as_str()) {
                         out.push(
                             Diagnostic::new(
                                 Code::InvalidSkipRange,
@@ -738,7 +737,6 @@ pub fn check(cfg: &DeclarativeConfig, out: &mut Vec<Diagnostic>) {
                             .with_help("use comparators with full versions, e.g. '>=1.0.0 <1.2.0' (no ~, ^ or 'v' prefixes)"),
                         );
                     }
-                }
             }
         }
         // Per-bundle model checks.
@@ -805,17 +803,15 @@ fn entry_span(c: &Channel, name: Option<&str>) -> Option<Span> {
 fn lints(cfg: &DeclarativeConfig, _pkgs: &BTreeMap<&str, Pkg<'_>>, out: &mut Vec<Diagnostic>) {
     for b in &cfg.bundles {
         let who = format!("bundle {}", q(b.name.as_str()));
-        if !b.image.is_empty() {
-            if let Ok(Some(r)) = imageref::validate_pull_spec(b.image.as_str()) {
-                if !r.is_digest_pinned() {
+        if !b.image.is_empty()
+            && let Ok(Some(r)) = imageref::validate_pull_spec(b.image.as_str())
+                && !r.is_digest_pinned() {
                     out.push(
                         Diagnostic::new(Code::ImageNotPinned, format!("{who} image {} is referenced by tag, not by digest", q(b.image.as_str())))
                             .at_opt(b.image.span)
                             .with_help("pin it: image@sha256:<digest> (`skopeo inspect --format '{{.Digest}}' docker://IMAGE`); ImageDigestMirrorSets only redirect pulls by digest"),
                     );
                 }
-            }
-        }
         let mut by_image: HashMap<&str, &RelatedImage> = HashMap::new();
         let mut by_name: HashMap<&str, &RelatedImage> = HashMap::new();
         for ri in &b.related_images {
@@ -842,9 +838,9 @@ fn lints(cfg: &DeclarativeConfig, _pkgs: &BTreeMap<&str, Pkg<'_>>, out: &mut Vec
                     d = d.with_label(s, "first listed here");
                 }
                 out.push(d);
-            } else if !ri.name.is_empty() {
-                if let Some(first) = by_name.insert(ri.name.as_str(), ri) {
-                    if first.image.value != ri.image.value {
+            } else if !ri.name.is_empty()
+                && let Some(first) = by_name.insert(ri.name.as_str(), ri)
+                    && first.image.value != ri.image.value {
                         let mut d = Diagnostic::new(
                             Code::DuplicateRelatedImage,
                             format!(
@@ -859,10 +855,8 @@ fn lints(cfg: &DeclarativeConfig, _pkgs: &BTreeMap<&str, Pkg<'_>>, out: &mut Vec
                         }
                         out.push(d);
                     }
-                }
-            }
-            if let Ok(Some(r)) = imageref::validate_pull_spec(ri.image.as_str()) {
-                if !r.is_digest_pinned() {
+            if let Ok(Some(r)) = imageref::validate_pull_spec(ri.image.as_str())
+                && !r.is_digest_pinned() {
                     out.push(
                         Diagnostic::new(
                             Code::ImageNotPinned,
@@ -872,7 +866,6 @@ fn lints(cfg: &DeclarativeConfig, _pkgs: &BTreeMap<&str, Pkg<'_>>, out: &mut Vec
                         .with_help("pin it: image@sha256:<digest>; a disconnected cluster's mirror set only serves pulls by digest"),
                     );
                 }
-            }
         }
     }
     for c in &cfg.channels {

@@ -29,7 +29,7 @@ fn walk(
         .map_err(|e| format!("{}: {e}", dir.display()))?
         .collect::<Result<_, _>>()
         .map_err(|e| format!("{}: {e}", dir.display()))?;
-    entries.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    entries.sort_by_key(|a| a.file_name());
     let pushed = if entries.iter().any(|e| e.file_name() == INDEX_IGNORE) {
         let path = dir.join(INDEX_IGNORE);
         let mut b = GitignoreBuilder::new(dir);

@@ -266,8 +266,8 @@ fn resolve_scalar<'a>(
     style: ScalarStyle,
     tag: Option<&Tag>,
 ) -> Result<(Value<'a>, bool), String> {
-    if let Some(tag) = tag {
-        if tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!" {
+    if let Some(tag) = tag
+        && (tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!") {
             return match tag.suffix.as_str() {
                 "str" | "binary" | "timestamp" => Ok((Value::String(text), false)),
                 "null" => Ok((Value::Null, false)),
@@ -278,7 +278,6 @@ fn resolve_scalar<'a>(
                 _ => Ok((Value::String(text), false)),
             };
         }
-    }
     if style != ScalarStyle::Plain {
         return Ok((Value::String(text), false));
     }
@@ -319,23 +318,20 @@ pub fn resolve_plain(s: &str) -> Option<Value<'static>> {
     if let Some(i) = go_parse_int(&plain) {
         return Some(Value::Number(Cow::Owned(i.to_string())));
     }
-    if is_yaml_float(&plain) {
-        if let Ok(f) = plain.parse::<f64>() {
-            if f.is_finite() {
+    if is_yaml_float(&plain)
+        && let Ok(f) = plain.parse::<f64>()
+            && f.is_finite() {
                 return Some(Value::Number(Cow::Owned(format_float(f))));
             }
-        }
-    }
     let (neg, rest) = match plain.strip_prefix('-') {
         Some(r) => (true, r),
         None => (false, plain.as_str()),
     };
-    if let Some(bin) = rest.strip_prefix("0b") {
-        if let Ok(v) = i128::from_str_radix(bin, 2) {
+    if let Some(bin) = rest.strip_prefix("0b")
+        && let Ok(v) = i128::from_str_radix(bin, 2) {
             let v = if neg { -v } else { v };
             return Some(Value::Number(Cow::Owned(v.to_string())));
         }
-    }
     None
 }
 

@@ -141,10 +141,9 @@ fn reload_texts(v: &Validation, sources: &mut SourceMap) {
     ids.dedup();
     for id in ids {
         let info = sources.get_mut(id);
-        if info.text.is_none() {
-            if let Ok(bytes) = std::fs::read(&info.path) {
+        if info.text.is_none()
+            && let Ok(bytes) = std::fs::read(&info.path) {
                 info.text = Some(String::from_utf8_lossy(&bytes).into_owned());
             }
-        }
     }
 }
