@@ -318,22 +318,24 @@ impl Cx<'_> {
             icon: None,
         };
         if let Some(e) = doc.field("icon")
-            && self.is_struct(p, &e.value, "Package.icon", "declcfg.Icon") && !e.value.is_null() {
-                let icon = Icon {
-                    base64data: self.string(p, &e.value, "base64data", "Package.icon.base64data"),
-                    mediatype: self.string(p, &e.value, "mediatype", "Package.icon.mediatype"),
-                };
-                if let Err(msg) = go_base64(icon.base64data.as_str()) {
-                    let d = Diagnostic::new(
+            && self.is_struct(p, &e.value, "Package.icon", "declcfg.Icon")
+            && !e.value.is_null()
+        {
+            let icon = Icon {
+                base64data: self.string(p, &e.value, "base64data", "Package.icon.base64data"),
+                mediatype: self.string(p, &e.value, "mediatype", "Package.icon.mediatype"),
+            };
+            if let Err(msg) = go_base64(icon.base64data.as_str()) {
+                let d = Diagnostic::new(
                         Code::IconInvalidBase64,
                         format!("{p}json: cannot unmarshal string into Go struct field Package.icon.base64data of type []uint8: {msg}"),
                     )
                     .at_opt(icon.base64data.span)
                     .with_help("base64data must be standard base64 (with '=' padding) of the icon file, e.g. `base64 -w0 icon.svg`");
-                    self.push(d);
-                }
-                pkg.icon = Some(icon);
+                self.push(d);
             }
+            pkg.icon = Some(icon);
+        }
         self.properties_shape(p, doc, "Package");
         self.unknown_fields(
             doc,
@@ -663,64 +665,67 @@ impl Cx<'_> {
                         }
                         if f == "installModes"
                             && let Some(e) = it.field("supported")
-                                && !matches!(e.value.kind(), Kind::Bool | Kind::Null) {
-                                    self.type_error(
-                                        prefix,
-                                        &e.value,
-                                        "CSVMetadata.installModes.supported",
-                                        "bool",
-                                    );
-                                }
+                            && !matches!(e.value.kind(), Kind::Bool | Kind::Null)
+                        {
+                            self.type_error(
+                                prefix,
+                                &e.value,
+                                "CSVMetadata.installModes.supported",
+                                "bool",
+                            );
+                        }
                     }
                 }
             }
         }
         if let Some(e) = v.field("provider")
-            && self.is_struct(prefix, &e.value, "CSVMetadata.provider", "v1alpha1.AppLink") {
-                self.string(prefix, &e.value, "name", "CSVMetadata.provider.name");
-                self.string(prefix, &e.value, "url", "CSVMetadata.provider.url");
-            }
+            && self.is_struct(prefix, &e.value, "CSVMetadata.provider", "v1alpha1.AppLink")
+        {
+            self.string(prefix, &e.value, "name", "CSVMetadata.provider.name");
+            self.string(prefix, &e.value, "url", "CSVMetadata.provider.url");
+        }
         for (f, ty) in [
             ("apiServiceDefinitions", "v1alpha1.APIServiceDefinitions"),
             ("crdDescriptions", "v1alpha1.CustomResourceDefinitions"),
         ] {
             if let Some(e) = v.field(f)
-                && self.is_struct(prefix, &e.value, &format!("CSVMetadata.{f}"), ty) {
-                    for part in ["owned", "required"] {
-                        if let Some(items) = self.array(
-                            prefix,
-                            &e.value,
-                            part,
-                            &format!("CSVMetadata.{f}.{part}"),
-                            "[]",
-                        ) {
-                            for it in items {
-                                if self.is_struct(
-                                    prefix,
-                                    it,
-                                    &format!("CSVMetadata.{f}.{part}"),
-                                    "struct",
-                                ) {
-                                    for s in [
-                                        "name",
-                                        "version",
-                                        "kind",
-                                        "displayName",
-                                        "description",
-                                        "group",
-                                    ] {
-                                        self.string(
-                                            prefix,
-                                            it,
-                                            s,
-                                            &format!("CSVMetadata.{f}.{part}.{s}"),
-                                        );
-                                    }
+                && self.is_struct(prefix, &e.value, &format!("CSVMetadata.{f}"), ty)
+            {
+                for part in ["owned", "required"] {
+                    if let Some(items) = self.array(
+                        prefix,
+                        &e.value,
+                        part,
+                        &format!("CSVMetadata.{f}.{part}"),
+                        "[]",
+                    ) {
+                        for it in items {
+                            if self.is_struct(
+                                prefix,
+                                it,
+                                &format!("CSVMetadata.{f}.{part}"),
+                                "struct",
+                            ) {
+                                for s in [
+                                    "name",
+                                    "version",
+                                    "kind",
+                                    "displayName",
+                                    "description",
+                                    "group",
+                                ] {
+                                    self.string(
+                                        prefix,
+                                        it,
+                                        s,
+                                        &format!("CSVMetadata.{f}.{part}.{s}"),
+                                    );
                                 }
                             }
                         }
                     }
                 }
+            }
         }
     }
 
@@ -753,25 +758,26 @@ impl Cx<'_> {
                         &r.value,
                         "Deprecation.entries.reference",
                         "declcfg.PackageScopedReference",
-                    ) {
-                        entry.reference = PackageScopedReference {
-                            schema: self.string(
-                                p,
-                                &r.value,
-                                "schema",
-                                "Deprecation.entries.reference.schema",
-                            ),
-                            name: self.string(
-                                p,
-                                &r.value,
-                                "name",
-                                "Deprecation.entries.reference.name",
-                            ),
-                        };
-                        if entry.reference.schema.span.is_none() {
-                            entry.reference.schema.span = Some(self.span(&r.value));
-                        }
+                    )
+                {
+                    entry.reference = PackageScopedReference {
+                        schema: self.string(
+                            p,
+                            &r.value,
+                            "schema",
+                            "Deprecation.entries.reference.schema",
+                        ),
+                        name: self.string(
+                            p,
+                            &r.value,
+                            "name",
+                            "Deprecation.entries.reference.name",
+                        ),
+                    };
+                    if entry.reference.schema.span.is_none() {
+                        entry.reference.schema.span = Some(self.span(&r.value));
                     }
+                }
                 dep.entries.push(entry);
             }
         }

@@ -309,23 +309,22 @@ pub fn check(cfg: &DeclarativeConfig, out: &mut Vec<Diagnostic>) {
         }
         let mut ok = true;
         if !b.image.is_empty()
-            && let Err(e) = imageref::validate_pull_spec(b.image.as_str()) {
-                ok = false;
-                out.push(
-                    Diagnostic::new(
-                        Code::InvalidImageReference,
-                        format!(
-                            "package {} bundle {} image: {e}",
-                            q(b.package.as_str()),
-                            q(b.name.as_str())
-                        ),
-                    )
-                    .at_opt(b.image.span)
-                    .with_help(
-                        "use a full image reference such as quay.io/org/bundle@sha256:<digest>",
+            && let Err(e) = imageref::validate_pull_spec(b.image.as_str())
+        {
+            ok = false;
+            out.push(
+                Diagnostic::new(
+                    Code::InvalidImageReference,
+                    format!(
+                        "package {} bundle {} image: {e}",
+                        q(b.package.as_str()),
+                        q(b.name.as_str())
                     ),
-                );
-            }
+                )
+                .at_opt(b.image.span)
+                .with_help("use a full image reference such as quay.io/org/bundle@sha256:<digest>"),
+            );
+        }
         for (i, ri) in b.related_images.iter().enumerate() {
             if ri.image.is_empty() {
                 continue;
@@ -727,8 +726,9 @@ pub fn check(cfg: &DeclarativeConfig, out: &mut Vec<Diagnostic>) {
                     }
                 }
                 if !e.skip_range.is_empty()
-                    && let Err(err) = semver::parse_range(e.skip_range.as_str()) {
-                        out.push(
+                    && let Err(err) = semver::parse_range(e.skip_range.as_str())
+                {
+                    out.push(
                             Diagnostic::new(
                                 Code::InvalidSkipRange,
                                 format!("{bprefix}invalid skipRange {}: {err}", q(e.skip_range.as_str())),
@@ -736,7 +736,7 @@ pub fn check(cfg: &DeclarativeConfig, out: &mut Vec<Diagnostic>) {
                             .at_opt(e.skip_range.span.or(e.span))
                             .with_help("use comparators with full versions, e.g. '>=1.0.0 <1.2.0' (no ~, ^ or 'v' prefixes)"),
                         );
-                    }
+                }
             }
         }
         // Per-bundle model checks.
@@ -805,13 +805,14 @@ fn lints(cfg: &DeclarativeConfig, _pkgs: &BTreeMap<&str, Pkg<'_>>, out: &mut Vec
         let who = format!("bundle {}", q(b.name.as_str()));
         if !b.image.is_empty()
             && let Ok(Some(r)) = imageref::validate_pull_spec(b.image.as_str())
-                && !r.is_digest_pinned() {
-                    out.push(
+            && !r.is_digest_pinned()
+        {
+            out.push(
                         Diagnostic::new(Code::ImageNotPinned, format!("{who} image {} is referenced by tag, not by digest", q(b.image.as_str())))
                             .at_opt(b.image.span)
                             .with_help("pin it: image@sha256:<digest> (`skopeo inspect --format '{{.Digest}}' docker://IMAGE`); ImageDigestMirrorSets only redirect pulls by digest"),
                     );
-                }
+        }
         let mut by_image: HashMap<&str, &RelatedImage> = HashMap::new();
         let mut by_name: HashMap<&str, &RelatedImage> = HashMap::new();
         for ri in &b.related_images {
@@ -840,24 +841,26 @@ fn lints(cfg: &DeclarativeConfig, _pkgs: &BTreeMap<&str, Pkg<'_>>, out: &mut Vec
                 out.push(d);
             } else if !ri.name.is_empty()
                 && let Some(first) = by_name.insert(ri.name.as_str(), ri)
-                    && first.image.value != ri.image.value {
-                        let mut d = Diagnostic::new(
-                            Code::DuplicateRelatedImage,
-                            format!(
-                                "{who} uses related image name {} for two images",
-                                q(ri.name.as_str())
-                            ),
-                        )
-                        .at_opt(at)
-                        .with_help("give each related image its own name");
-                        if let Some(s) = first.name.span.or(first.span) {
-                            d = d.with_label(s, "first used here");
-                        }
-                        out.push(d);
-                    }
+                && first.image.value != ri.image.value
+            {
+                let mut d = Diagnostic::new(
+                    Code::DuplicateRelatedImage,
+                    format!(
+                        "{who} uses related image name {} for two images",
+                        q(ri.name.as_str())
+                    ),
+                )
+                .at_opt(at)
+                .with_help("give each related image its own name");
+                if let Some(s) = first.name.span.or(first.span) {
+                    d = d.with_label(s, "first used here");
+                }
+                out.push(d);
+            }
             if let Ok(Some(r)) = imageref::validate_pull_spec(ri.image.as_str())
-                && !r.is_digest_pinned() {
-                    out.push(
+                && !r.is_digest_pinned()
+            {
+                out.push(
                         Diagnostic::new(
                             Code::ImageNotPinned,
                             format!("{who} related image {} is referenced by tag, not by digest", q(ri.image.as_str())),
@@ -865,7 +868,7 @@ fn lints(cfg: &DeclarativeConfig, _pkgs: &BTreeMap<&str, Pkg<'_>>, out: &mut Vec
                         .at_opt(at)
                         .with_help("pin it: image@sha256:<digest>; a disconnected cluster's mirror set only serves pulls by digest"),
                     );
-                }
+            }
         }
     }
     for c in &cfg.channels {

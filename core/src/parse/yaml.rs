@@ -267,17 +267,18 @@ fn resolve_scalar<'a>(
     tag: Option<&Tag>,
 ) -> Result<(Value<'a>, bool), String> {
     if let Some(tag) = tag
-        && (tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!") {
-            return match tag.suffix.as_str() {
-                "str" | "binary" | "timestamp" => Ok((Value::String(text), false)),
-                "null" => Ok((Value::Null, false)),
-                "bool" | "int" | "float" => match resolve_plain(&text) {
-                    Some(v @ (Value::Bool(_) | Value::Number(_))) => Ok((v, false)),
-                    _ => Err(format!("yaml: cannot decode !!{} `{}`", tag.suffix, text)),
-                },
-                _ => Ok((Value::String(text), false)),
-            };
-        }
+        && (tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!")
+    {
+        return match tag.suffix.as_str() {
+            "str" | "binary" | "timestamp" => Ok((Value::String(text), false)),
+            "null" => Ok((Value::Null, false)),
+            "bool" | "int" | "float" => match resolve_plain(&text) {
+                Some(v @ (Value::Bool(_) | Value::Number(_))) => Ok((v, false)),
+                _ => Err(format!("yaml: cannot decode !!{} `{}`", tag.suffix, text)),
+            },
+            _ => Ok((Value::String(text), false)),
+        };
+    }
     if style != ScalarStyle::Plain {
         return Ok((Value::String(text), false));
     }
@@ -320,18 +321,20 @@ pub fn resolve_plain(s: &str) -> Option<Value<'static>> {
     }
     if is_yaml_float(&plain)
         && let Ok(f) = plain.parse::<f64>()
-            && f.is_finite() {
-                return Some(Value::Number(Cow::Owned(format_float(f))));
-            }
+        && f.is_finite()
+    {
+        return Some(Value::Number(Cow::Owned(format_float(f))));
+    }
     let (neg, rest) = match plain.strip_prefix('-') {
         Some(r) => (true, r),
         None => (false, plain.as_str()),
     };
     if let Some(bin) = rest.strip_prefix("0b")
-        && let Ok(v) = i128::from_str_radix(bin, 2) {
-            let v = if neg { -v } else { v };
-            return Some(Value::Number(Cow::Owned(v.to_string())));
-        }
+        && let Ok(v) = i128::from_str_radix(bin, 2)
+    {
+        let v = if neg { -v } else { v };
+        return Some(Value::Number(Cow::Owned(v.to_string())));
+    }
     None
 }
 

@@ -142,8 +142,9 @@ fn reload_texts(v: &Validation, sources: &mut SourceMap) {
     for id in ids {
         let info = sources.get_mut(id);
         if info.text.is_none()
-            && let Ok(bytes) = std::fs::read(&info.path) {
-                info.text = Some(String::from_utf8_lossy(&bytes).into_owned());
-            }
+            && let Ok(bytes) = std::fs::read(&info.path)
+        {
+            info.text = Some(String::from_utf8_lossy(&bytes).into_owned());
+        }
     }
 }
