@@ -165,6 +165,51 @@ fn schemas_match_the_metaschema_and_compile() {
             doc.get("description").and_then(Value::as_str).is_some(),
             "{name} has no description"
         );
+        let mut undocumented = Vec::new();
+        check_descriptions(doc, doc, "#", &mut undocumented);
+        assert!(
+            undocumented.is_empty(),
+            "{name}: fields without a description (editors show it on hover): {undocumented:?}"
+        );
+    }
+}
+
+/// Every field declared under `properties` (of the root, of `$defs`, of
+/// array items and map values, recursively) has a `description`, directly or
+/// on the `$defs` entry it refers to. Subschemas of `if`/`then`/`contains`/...
+/// only refine fields declared elsewhere and are not visited.
+fn check_descriptions(schema: &Value, root: &Value, at: &str, missing: &mut Vec<String>) {
+    let Value::Object(map) = schema else { return };
+    if let Some(Value::Object(props)) = map.get("properties") {
+        for (field, sub) in props {
+            let here = format!("{at}/properties/{field}");
+            let mut target = sub;
+            while target.get("description").is_none() {
+                let Some(next) = target
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#"))
+                    .and_then(|pointer| root.pointer(pointer))
+                else {
+                    break;
+                };
+                target = next;
+            }
+            if target.get("description").and_then(Value::as_str).is_none() {
+                missing.push(here.clone());
+            }
+            check_descriptions(sub, root, &here, missing);
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(sub) = map.get(key) {
+            check_descriptions(sub, root, &format!("{at}/{key}"), missing);
+        }
+    }
+    if let Some(Value::Object(defs)) = map.get("$defs") {
+        for (def, sub) in defs {
+            check_descriptions(sub, root, &format!("{at}/$defs/{def}"), missing);
+        }
     }
 }
 
