@@ -801,7 +801,7 @@ pub fn go_base64(s: &str) -> Result<Vec<u8>, String> {
             .with_decode_allow_trailing_bits(true),
     );
     let cleaned;
-    let input = if s.contains(['\r', '\n']) {
+    let input = if memchr::memchr2(b'\r', b'\n', s.as_bytes()).is_some() {
         cleaned = s.replace(['\r', '\n'], "");
         cleaned.as_str()
     } else {

@@ -97,7 +97,11 @@ fn display(p: &Path) -> String {
 
 fn load_one(id: FileId, path: String, bytes: &[u8], keep: bool) -> (LoadedFile, SourceInfo) {
     let lf = load::load_bytes(id, bytes);
-    let text = String::from_utf8_lossy(bytes);
+    // Decode once: valid UTF-8 (the usual case) is borrowed, not copied.
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        Err(_) => String::from_utf8_lossy(bytes),
+    };
     let lines = LineIndex::new(&text);
     let text = (keep || bytes.len() <= KEEP_TEXT_BYTES).then(|| text.into_owned());
     (lf, SourceInfo { path, lines, text })
