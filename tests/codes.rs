@@ -64,6 +64,21 @@ fn every_code_has_a_doc_and_a_fixture_that_triggers_it() {
 }
 
 #[test]
+fn readme_code_table_lists_every_code() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap();
+    for code in ALL {
+        let id = code.as_str();
+        let row = format!("| [{id}](docs/codes/{id}.md) | `{}` |", code.info().name);
+        assert!(
+            readme.contains(&row),
+            "README.md has no row for {id}: {row}"
+        );
+    }
+}
+
+#[test]
 fn explain_rejects_unknown_codes_and_lists_all() {
     let out = Command::new(bin())
         .args(["explain", "FBC999"])

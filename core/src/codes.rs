@@ -103,6 +103,7 @@ codes! {
     InvalidBundleObject = ("FBC312", "invalid-bundle-object", Error, true, "An olm.bundle.object property does not hold base64 of a YAML or JSON manifest"),
     BundleImageMissing = ("FBC313", "bundle-image-missing", Error, true, "A bundle has neither an image nor olm.bundle.object properties"),
     InvalidImageReference = ("FBC314", "invalid-image-reference", Error, true, "A bundle image or related image is not a valid image reference"),
+    BundleNameEmpty = ("FBC315", "bundle-name-empty", Error, true, "An olm.bundle has no name"),
     // -- FBC4xx: deprecations
     DeprecationPackageEmpty = ("FBC401", "deprecation-package-empty", Error, true, "An olm.deprecations document has no package"),
     DeprecationUnknownPackage = ("FBC402", "deprecation-unknown-package", Error, true, "Deprecations for a package that does not exist"),

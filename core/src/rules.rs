@@ -774,6 +774,16 @@ pub fn check(cfg: &DeclarativeConfig, out: &mut Vec<Diagnostic>) {
             }
         }
         for b in &pkg.bundles {
+            if b.name.is_empty() {
+                out.push(
+                    Diagnostic::new(
+                        Code::BundleNameEmpty,
+                        format!("invalid package {}, bundle \"\": name must be set", q(name)),
+                    )
+                    .at_opt(b.name.span.or(b.span))
+                    .with_help("name the bundle after its CSV, e.g. <package>.v<version>, and use that name in the channel entries"),
+                );
+            }
             if b.image.is_empty() && !b.has_bundle_objects() && !b.properties_invalid {
                 out.push(
                     Diagnostic::new(
