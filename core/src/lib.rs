@@ -13,6 +13,7 @@ pub mod declcfg;
 pub mod diagnostic;
 pub mod imageref;
 pub mod k8sname;
+pub mod layout;
 pub mod load;
 pub mod model;
 pub mod parse;

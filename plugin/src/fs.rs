@@ -1,12 +1,11 @@
 //! Reading a catalog directory exactly as opm does: every regular file,
 //! recursively, in lexical order, except `.indexignore` files and what their
-//! gitignore-style patterns exclude (patterns are relative to the directory
-//! holding the `.indexignore`; deeper files take precedence).
+//! gitignore-style patterns exclude. The rules themselves are pure and live in
+//! `fbc_core::layout` (the browser and the Node hook apply the same ones to a
+//! set of files); this module only reads directories.
 
-use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use fbc_core::layout::{INDEX_IGNORE, IgnoreStack};
 use std::path::{Path, PathBuf};
-
-pub const INDEX_IGNORE: &str = ".indexignore";
 
 /// The files of a catalog root, in opm's order.
 pub fn catalog_files(root: &Path) -> Result<Vec<PathBuf>, String> {
@@ -15,14 +14,16 @@ pub fn catalog_files(root: &Path) -> Result<Vec<PathBuf>, String> {
         return Ok(vec![root.to_path_buf()]);
     }
     let mut files = Vec::new();
-    let mut ignores: Vec<(PathBuf, Gitignore)> = Vec::new();
-    walk(root, &mut ignores, &mut files)?;
+    let mut ignores = IgnoreStack::new();
+    walk(root, "", &mut ignores, &mut files)?;
     Ok(files)
 }
 
+/// Walk `dir`, which is `rel` (with `/` separators) below the root.
 fn walk(
     dir: &Path,
-    ignores: &mut Vec<(PathBuf, Gitignore)>,
+    rel: &str,
+    ignores: &mut IgnoreStack,
     files: &mut Vec<PathBuf>,
 ) -> Result<(), String> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
@@ -30,14 +31,11 @@ fn walk(
         .collect::<Result<_, _>>()
         .map_err(|e| format!("{}: {e}", dir.display()))?;
     entries.sort_by_key(|a| a.file_name());
-    let pushed = if entries.iter().any(|e| e.file_name() == INDEX_IGNORE) {
-        let path = dir.join(INDEX_IGNORE);
-        let mut b = GitignoreBuilder::new(dir);
-        if let Some(e) = b.add(&path) {
-            return Err(format!("{}: {e}", path.display()));
-        }
-        let gi = b.build().map_err(|e| format!("{}: {e}", path.display()))?;
-        ignores.push((dir.to_path_buf(), gi));
+    let ignore_file = dir.join(INDEX_IGNORE);
+    let pushed = if entries.iter().any(|e| e.file_name() == INDEX_IGNORE) && !ignore_file.is_dir() {
+        let text = std::fs::read_to_string(&ignore_file)
+            .map_err(|e| format!("{}: {e}", ignore_file.display()))?;
+        ignores.push(rel, &text);
         true
     } else {
         false
@@ -50,11 +48,17 @@ fn walk(
         if e.file_name() == INDEX_IGNORE && !is_dir {
             continue;
         }
-        if ignored(ignores, &path, is_dir) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let child = if rel.is_empty() {
+            name
+        } else {
+            format!("{rel}/{name}")
+        };
+        if ignores.is_ignored(&child, is_dir) {
             continue;
         }
         if is_dir {
-            walk(&path, ignores, files)?;
+            walk(&path, &child, ignores, files)?;
         } else {
             files.push(path);
         }
@@ -63,21 +67,6 @@ fn walk(
         ignores.pop();
     }
     Ok(())
-}
-
-fn ignored(ignores: &[(PathBuf, Gitignore)], path: &Path, is_dir: bool) -> bool {
-    for (dir, gi) in ignores.iter().rev() {
-        if let Ok(rel) = path.strip_prefix(dir) {
-            let m = gi.matched_path_or_any_parents(rel, is_dir);
-            if m.is_ignore() {
-                return true;
-            }
-            if m.is_whitelist() {
-                return false;
-            }
-        }
-    }
-    false
 }
 
 #[cfg(test)]
@@ -105,5 +94,101 @@ mod tests {
             .map(|f| f.strip_prefix(p).unwrap().to_string_lossy().into_owned())
             .collect();
         assert_eq!(got, ["a.json", "b/keep.md", "b/sub/y.yaml", "z.yaml"]);
+    }
+
+    /// The `.indexignore` matching in fbc-core agrees with the `ignore`
+    /// crate's gitignore implementation (which this walk used before) on
+    /// the syntax git documents (brace alternation, which git lacks, aside).
+    #[test]
+    fn indexignore_matches_the_gitignore_crate() {
+        use fbc_core::layout::{IndexIgnore, Match};
+        use ignore::gitignore::GitignoreBuilder;
+        let patterns = [
+            "*.md",
+            "/x.yaml",
+            "a/x.yaml",
+            "skip/",
+            "!keep.yaml",
+            "# c",
+            "\\#x",
+            "\\!x",
+            "x.yaml   ",
+            "a\\*",
+            "a/*.yaml",
+            "a/?.yaml",
+            "**/x",
+            "a/**",
+            "a/**/b",
+            "a**b",
+            "**",
+            "v[0-9].yaml",
+            "v[!0-9].yaml",
+            "*.json",
+            "b/",
+            "/b/c/",
+            "c",
+            "*",
+            "?",
+            "*.y*ml",
+            "sub/*.txt",
+            "a/b/",
+            "!a/b/",
+            "**/b/*.yaml",
+        ];
+        let paths = [
+            "README.md",
+            "a/b/README.md",
+            "x.yaml",
+            "a/x.yaml",
+            "b/a/x.yaml",
+            "skip",
+            "skip/x.yaml",
+            "keep.yaml",
+            "#x",
+            "!x",
+            "a*",
+            "ab",
+            "a/b/c.yaml",
+            "a/b.yaml",
+            "a/b",
+            "a/x/y/b",
+            "axxb",
+            "v1.yaml",
+            "vx.yaml",
+            "b/c",
+            "b/c/d.json",
+            "c",
+            "sub/n.txt",
+            "q/sub/n.txt",
+            "x/b/y.yaml",
+        ];
+        for p in patterns {
+            for q in patterns {
+                let text = format!("{p}\n{q}\n");
+                let ours = IndexIgnore::parse(&text);
+                let mut b = GitignoreBuilder::new("/r");
+                for line in text.lines() {
+                    b.add_line(None, line).unwrap();
+                }
+                let theirs = b.build().unwrap();
+                for path in paths {
+                    for is_dir in [false, true] {
+                        let t = theirs.matched_path_or_any_parents(path, is_dir);
+                        let want = if t.is_ignore() {
+                            Match::Ignore
+                        } else if t.is_whitelist() {
+                            Match::Whitelist
+                        } else {
+                            Match::None
+                        };
+                        assert_eq!(
+                            ours.matched(path, is_dir),
+                            want,
+                            "{text:?} on {path} (dir: {is_dir})"
+                        );
+                    }
+                }
+            }
+        }
     }
 }
