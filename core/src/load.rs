@@ -14,20 +14,14 @@ use base64::Engine as _;
 /// One parsed file.
 #[derive(Debug, Clone, Default)]
 pub struct LoadedFile {
-    pub file: Option<FileId>,
     pub config: DeclarativeConfig,
     pub diagnostics: Vec<Diagnostic>,
-    pub documents: usize,
 }
 
 /// Parse and decode one file. `file` is the id spans will carry.
 pub fn load_file(file: FileId, text: &str) -> LoadedFile {
     let parsed = parse::parse_stream(text);
-    let mut out = LoadedFile {
-        file: Some(file),
-        documents: parsed.docs.len(),
-        ..Default::default()
-    };
+    let mut out = LoadedFile::default();
     let mut cx = Cx {
         file,
         diags: &mut out.diagnostics,
@@ -875,7 +869,6 @@ pub fn load_bytes(file: FileId, bytes: &[u8]) -> LoadedFile {
                 .at(Span::new(file, at, at + 1))
                 .with_help("this file is not UTF-8 text (a binary file in the catalog directory?): remove it or list it in .indexignore");
             LoadedFile {
-                file: Some(file),
                 diagnostics: vec![d],
                 ..Default::default()
             }

@@ -57,6 +57,12 @@ impl Validation {
 
 /// Validate the files of one catalog, given in walk order.
 pub fn validate(files: Vec<LoadedFile>, opts: &Options) -> Validation {
+    validate_catalog(files, opts).0
+}
+
+/// Like [`validate`], also returning the merged catalog (for callers that go
+/// on to list its packages or draw its upgrade graphs, see [`crate::model`]).
+pub fn validate_catalog(files: Vec<LoadedFile>, opts: &Options) -> (Validation, DeclarativeConfig) {
     let mut v = Validation {
         files: files.len(),
         ..Default::default()
@@ -76,7 +82,7 @@ pub fn validate(files: Vec<LoadedFile>, opts: &Options) -> Validation {
         }
     }
     diagnostic::sort(&mut v.diagnostics);
-    v
+    (v, cfg)
 }
 
 fn q(s: &str) -> String {
@@ -797,7 +803,7 @@ pub fn check(cfg: &DeclarativeConfig, out: &mut Vec<Diagnostic>) {
         }
     }
 
-    lints(cfg, &pkgs, out);
+    lints(cfg, out);
 }
 
 fn entry_span(c: &Channel, name: Option<&str>) -> Option<Span> {
@@ -810,7 +816,7 @@ fn entry_span(c: &Channel, name: Option<&str>) -> Option<Span> {
 
 /// Mirror-readiness lints (FBC5xx): what breaks mirroring and installing
 /// in disconnected clusters although opm accepts it.
-fn lints(cfg: &DeclarativeConfig, _pkgs: &BTreeMap<&str, Pkg<'_>>, out: &mut Vec<Diagnostic>) {
+fn lints(cfg: &DeclarativeConfig, out: &mut Vec<Diagnostic>) {
     for b in &cfg.bundles {
         let who = format!("bundle {}", q(b.name.as_str()));
         if !b.image.is_empty()
