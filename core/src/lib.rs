@@ -25,5 +25,5 @@ pub mod value;
 
 pub use codes::Code;
 pub use diagnostic::{Diagnostic, Severity};
-pub use rules::{Options, Validation, validate};
+pub use rules::{Options, Validation, validate, validate_catalog};
 pub use source::{FileId, SourceInfo, SourceMap, Span};
