@@ -38,6 +38,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Explain a finding code (FBC204, or its name): what it means and how to fix it.
     Explain(ExplainArgs),
+    /// Build a catalog image with no daemon (FBC layer at /configs over a base image); push it or write an OCI layout.
+    Build(crate::commands::build::BuildArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -4,10 +4,13 @@
 mod cli;
 mod commands;
 mod fs;
+mod registry;
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // rustls with the ring provider only (oci-client's default would add aws-lc).
+    registry::ensure_crypto();
     let invoked_as = cli::invoked_as(std::env::args_os().next());
     let args = cli::parse(&invoked_as);
     match commands::run(args, &invoked_as) {

@@ -1,5 +1,6 @@
 //! One module per verb.
 
+pub mod build;
 mod explain;
 mod validate;
 
@@ -13,5 +14,6 @@ pub fn run(cli: Cli, invoked_as: &str) -> Result<ExitCode, String> {
     match cli.command {
         Command::Validate(a) => validate::run(a, invoked_as),
         Command::Explain(a) => explain::run(a, invoked_as),
+        Command::Build(a) => build::run(a, invoked_as),
     }
 }

@@ -1,0 +1,500 @@
+//! `build DIR --tag REF [--base REF] [--push] [--to oci:DIR]`: a catalog
+//! image with no daemon. The catalog is validated first; its files become one
+//! deterministic layer at `/configs` (sorted entries, fixed owner, modes and
+//! mtimes, fixed gzip header) over the base image's layers, with opm's label,
+//! entrypoint and command. Same input, same digest.
+
+use super::EXIT_FINDINGS;
+use crate::fs::catalog_files;
+use crate::registry::catalog::{CONFIGS_LABEL, Source, file_descriptor};
+use crate::registry::client::{Remote, parse_ref};
+use crate::registry::layout::{self, Layout};
+use crate::registry::manifest::{self, Descriptor, MediaKind};
+use crate::registry::{HashingWriter, RegistryArgs, Sha256Writer, block_on, sha256_hex};
+use clap::Args;
+use fbc_core::report::{self, Format, RenderOptions};
+use fbc_core::source::{FileId, LineIndex, SourceInfo, SourceMap};
+use oci_client::RegistryOperation;
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The catalog directory (file-based catalog) to put at /configs.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The image reference to build (registry/repository:tag).
+    #[arg(short, long, value_name = "REF")]
+    pub tag: String,
+    /// Base image (registry reference or oci:DIR[:TAG]); default: none (FROM scratch).
+    /// An opm image (quay.io/operator-framework/opm) makes the catalog servable.
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    /// Push the image to the registry of --tag.
+    #[arg(long)]
+    pub push: bool,
+    /// Also write the image to an OCI layout directory: oci:DIR[:TAG] (tag defaults to that of --tag).
+    #[arg(long, value_name = "oci:DIR")]
+    pub to: Option<String>,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+/// The fixed timestamp of every entry and of the config: SOURCE_DATE_EPOCH or 0.
+fn epoch() -> u64 {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn rfc3339(secs: u64) -> String {
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let days = (secs / 86400) as i64;
+    let rem = secs % 86400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem / 60) % 60,
+        rem % 60
+    )
+}
+
+pub fn run(a: BuildArgs, invoked_as: &str) -> Result<ExitCode, String> {
+    if !a.dir.is_dir() {
+        return Err(format!("{}: not a directory", a.dir.display()));
+    }
+    if let Some(code) = validate_first(&a.dir, invoked_as)? {
+        return Ok(code);
+    }
+    let target = parse_ref(&a.tag)?;
+    if target.digest.is_some() {
+        return Err(format!("--tag {}: give a tag, not a digest", a.tag));
+    }
+    let to = match &a.to {
+        Some(t) => Some(
+            layout::parse_oci(t)
+                .ok_or_else(|| format!("--to {t}: only oci:DIR[:TAG] is supported"))?,
+        ),
+        None => None,
+    };
+    let opts = a.registry.options();
+    let work = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
+    let layer_path = work.path().join("layer.tar.gz");
+    let (diff_id, layer_size, files) = write_layer(&a.dir, &layer_path, epoch())?;
+    block_on(async {
+        let base = match &a.base {
+            Some(b) => {
+                let src = Source::open(b, &opts).await?;
+                let img = src.image(&opts.platform).await?;
+                Some((src, img))
+            }
+            None => None,
+        };
+        let docker = base
+            .as_ref()
+            .is_some_and(|(_, i)| i.manifest.kind == MediaKind::DockerManifest);
+        let layer_type = if docker {
+            manifest::DOCKER_LAYER_GZIP
+        } else {
+            manifest::OCI_LAYER_GZIP
+        };
+        let layer = file_descriptor(layer_type, &layer_path)?;
+        debug_assert_eq!(layer.size, layer_size);
+        let config = make_config(
+            base.as_ref().map(|(_, i)| &i.config),
+            &diff_id,
+            &opts.platform,
+            &a.dir,
+            epoch(),
+        )?;
+        let config_bytes = serde_json::to_vec(&config).map_err(|e| e.to_string())?;
+        let config_desc = Descriptor {
+            media_type: if docker {
+                manifest::DOCKER_CONFIG
+            } else {
+                manifest::OCI_CONFIG
+            }
+            .to_string(),
+            digest: format!("sha256:{}", sha256_hex(&config_bytes)),
+            size: config_bytes.len() as u64,
+        };
+        let mut layers: Vec<Descriptor> = base
+            .as_ref()
+            .map(|(_, i)| i.parsed.layers.clone())
+            .unwrap_or_default();
+        layers.push(layer.clone());
+        let kind = if docker {
+            MediaKind::DockerManifest
+        } else {
+            MediaKind::OciManifest
+        };
+        let manifest_value = json!({
+            "schemaVersion": 2,
+            "mediaType": kind.media_type(),
+            "config": config_desc.to_value(),
+            "layers": layers.iter().map(Descriptor::to_value).collect::<Vec<_>>(),
+        });
+        let manifest_bytes = serde_json::to_vec(&manifest_value).map_err(|e| e.to_string())?;
+        let manifest_digest = format!("sha256:{}", sha256_hex(&manifest_bytes));
+
+        if let Some((dir, tag)) = &to {
+            let l = Layout::create(dir)?;
+            if let Some((src, img)) = &base {
+                for d in &img.parsed.layers {
+                    if !l.has_blob(&d.digest) {
+                        let tmp = work.path().join("base-blob");
+                        src.blob_to_file(&d.digest, &tmp).await?;
+                        l.put_blob_file(&tmp, &d.digest)?;
+                        let _ = std::fs::remove_file(&tmp);
+                    }
+                }
+            }
+            l.put_blob_file(&layer_path, &layer.digest)?;
+            l.put_blob_bytes(&config_bytes, &config_desc.digest)?;
+            l.put_blob_bytes(&manifest_bytes, &manifest_digest)?;
+            let desc = Descriptor {
+                media_type: kind.media_type().to_string(),
+                digest: manifest_digest.clone(),
+                size: manifest_bytes.len() as u64,
+            };
+            let tag = tag.clone().or_else(|| target.tag.clone());
+            l.set_ref(&desc, tag.as_deref())?;
+            eprintln!(
+                "wrote oci:{}{}",
+                dir.display(),
+                tag.map(|t| format!(":{t}")).unwrap_or_default()
+            );
+        }
+        if a.push {
+            let dest = Remote::connect(&a.tag, &opts, RegistryOperation::Push).await?;
+            if let Some((src, img)) = &base {
+                for d in &img.parsed.layers {
+                    copy_base_blob(src, &dest, d, work.path()).await?;
+                }
+            }
+            dest.push_blob_file(&layer_path, &layer.digest, layer.size)
+                .await?;
+            dest.push_blob_bytes(config_bytes.clone(), &config_desc.digest)
+                .await?;
+            dest.push_manifest(&manifest_bytes, kind.media_type(), None)
+                .await?;
+            eprintln!("pushed {}", dest.shown);
+        }
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "{}@{manifest_digest}\n  catalog layer {} ({} files, {} bytes)\n  config {}",
+            target.name(),
+            layer.digest,
+            files,
+            layer.size,
+            config_desc.digest
+        );
+        if !a.push && to.is_none() {
+            let _ = writeln!(
+                out,
+                "  (not stored: give --push to push it, or --to oci:DIR to write an OCI layout)"
+            );
+        }
+        Ok::<(), String>(())
+    })??;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Base layer to the target: HEAD first, then a cross-repository mount within
+/// one registry, else stream it through a temporary file.
+async fn copy_base_blob(
+    src: &Source,
+    dest: &Remote,
+    d: &Descriptor,
+    work: &Path,
+) -> Result<(), String> {
+    if dest.has_blob(&d.digest).await? {
+        return Ok(());
+    }
+    if let Source::Registry(r) = src
+        && r.registry() == dest.registry()
+        && dest.mount_from(&r.image.path, &d.digest).await?
+    {
+        return Ok(());
+    }
+    let tmp = work.join("base-blob");
+    src.blob_to_file(&d.digest, &tmp).await?;
+    let res = dest.push_blob_file(&tmp, &d.digest, d.size).await;
+    let _ = std::fs::remove_file(&tmp);
+    res
+}
+
+/// Validate with the core validator; on errors print the report and return exit 1.
+fn validate_first(dir: &Path, invoked_as: &str) -> Result<Option<ExitCode>, String> {
+    let files = catalog_files(dir)?;
+    let mut sources = SourceMap::new();
+    let mut loaded = Vec::with_capacity(files.len());
+    for (i, path) in files.iter().enumerate() {
+        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        loaded.push(fbc_core::load::load_bytes(FileId(i as u32), &bytes));
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        sources.add(SourceInfo {
+            path: path.to_string_lossy().into_owned(),
+            lines: LineIndex::new(&text),
+            text: Some(text),
+        });
+    }
+    let mut v = fbc_core::validate(loaded, &fbc_core::Options::default());
+    if v.passed() {
+        return Ok(None);
+    }
+    v.diagnostics
+        .retain(|d| d.severity == fbc_core::diagnostic::Severity::Error);
+    let ropts = RenderOptions {
+        color: false,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        command_name: invoked_as.to_string(),
+    };
+    eprint!("{}", report::render(Format::Text, &v, &sources, &ropts));
+    eprintln!(
+        "error: {} is not a valid catalog: nothing was built",
+        dir.display()
+    );
+    Ok(Some(ExitCode::from(EXIT_FINDINGS)))
+}
+
+/// Every file and directory below `root`, sorted by path bytes, relative.
+fn walk(root: &Path) -> Result<Vec<(String, bool, PathBuf)>, String> {
+    let mut out = Vec::new();
+    let mut stack = vec![(String::new(), root.to_path_buf())];
+    while let Some((rel, dir)) = stack.pop() {
+        let rd = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for e in rd {
+            let e = e.map_err(|e| format!("{}: {e}", dir.display()))?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            let r = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            let ft = e
+                .file_type()
+                .map_err(|er| format!("{}: {er}", e.path().display()))?;
+            // Follow symlinks as COPY does for the source tree.
+            let meta = std::fs::metadata(e.path())
+                .map_err(|er| format!("{}: {er}", e.path().display()))?;
+            if meta.is_dir() {
+                if ft.is_symlink() {
+                    return Err(format!(
+                        "{}: symbolic link to a directory",
+                        e.path().display()
+                    ));
+                }
+                out.push((r.clone(), true, e.path()));
+                stack.push((r, e.path()));
+            } else if meta.is_file() {
+                out.push((r, false, e.path()));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    Ok(out)
+}
+
+/// Write the catalog layer; returns (diff_id, compressed size, file count).
+pub fn write_layer(dir: &Path, dest: &Path, mtime: u64) -> Result<(String, u64, usize), String> {
+    let entries = walk(dir)?;
+    let file = std::fs::File::create(dest).map_err(|e| format!("{}: {e}", dest.display()))?;
+    let compressed = HashingWriter {
+        inner: std::io::BufWriter::new(file),
+        hash: Sha256Writer::default(),
+    };
+    let gz = flate2::GzBuilder::new()
+        .mtime(0)
+        .operating_system(255)
+        .write(compressed, flate2::Compression::default());
+    let uncompressed = HashingWriter {
+        inner: gz,
+        hash: Sha256Writer::default(),
+    };
+    let mut tar = tar::Builder::new(uncompressed);
+    tar.mode(tar::HeaderMode::Deterministic);
+    let io = |e: std::io::Error| format!("writing the catalog layer: {e}");
+    let header = |kind: tar::EntryType, mode: u32, size: u64| {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(kind);
+        h.set_mode(mode);
+        h.set_size(size);
+        h.set_uid(0);
+        h.set_gid(0);
+        h.set_mtime(mtime);
+        h
+    };
+    let mut h = header(tar::EntryType::Directory, 0o755, 0);
+    tar.append_data(&mut h, "configs/", std::io::empty())
+        .map_err(io)?;
+    let mut files = 0;
+    for (rel, is_dir, path) in &entries {
+        if *is_dir {
+            let mut h = header(tar::EntryType::Directory, 0o755, 0);
+            tar.append_data(&mut h, format!("configs/{rel}/"), std::io::empty())
+                .map_err(io)?;
+        } else {
+            let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let meta = f
+                .metadata()
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            #[cfg(unix)]
+            let exec = {
+                use std::os::unix::fs::PermissionsExt;
+                meta.permissions().mode() & 0o111 != 0
+            };
+            #[cfg(not(unix))]
+            let exec = false;
+            let mut h = header(
+                tar::EntryType::Regular,
+                if exec { 0o755 } else { 0o644 },
+                meta.len(),
+            );
+            tar.append_data(&mut h, format!("configs/{rel}"), f)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            files += 1;
+        }
+    }
+    let uncompressed = tar.into_inner().map_err(io)?;
+    let diff_id = uncompressed.hash.digest();
+    let compressed = uncompressed.inner.finish().map_err(io)?;
+    let size = compressed.hash.len;
+    let mut buf = compressed.inner;
+    buf.flush().map_err(io)?;
+    buf.into_inner()
+        .map_err(|e| io(e.into_error()))?
+        .sync_all()
+        .map_err(io)?;
+    Ok((diff_id, size, files))
+}
+
+/// The image config: the base's (or a new one) with our layer, opm's label,
+/// entrypoint and command, and fixed timestamps.
+fn make_config(
+    base: Option<&Value>,
+    diff_id: &str,
+    platform: &str,
+    dir: &Path,
+    epoch: u64,
+) -> Result<Value, String> {
+    let created = rfc3339(epoch);
+    let mut c = match base {
+        Some(b) => b.clone(),
+        None => {
+            let mut parts = platform.split('/');
+            let os = parts.next().unwrap_or("linux");
+            let arch = parts.next().unwrap_or("amd64");
+            let mut v = json!({"architecture": arch, "os": os, "config": {}, "rootfs": {"type": "layers", "diff_ids": []}, "history": []});
+            if let Some(variant) = parts.next() {
+                v["variant"] = json!(variant);
+            }
+            v
+        }
+    };
+    let obj = c
+        .as_object_mut()
+        .ok_or("base image config is not an object")?;
+    obj.insert("created".into(), json!(created));
+    let cfg = obj
+        .entry("config")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .ok_or("base image config has a bad 'config'")?;
+    let labels = cfg.entry("Labels").or_insert_with(|| json!({}));
+    if labels.is_null() {
+        *labels = json!({});
+    }
+    labels
+        .as_object_mut()
+        .ok_or("base image config has bad Labels")?
+        .insert(CONFIGS_LABEL.into(), json!("/configs"));
+    cfg.insert("Entrypoint".into(), json!(["/bin/opm"]));
+    // No pre-built cache (that needs running opm): plain `serve /configs`, as
+    // oc-mirror's rebuilt catalogs do; `--cache-dir` alone would make opm
+    // enforce a cache that is not there.
+    cfg.insert("Cmd".into(), json!(["serve", "/configs"]));
+    let rootfs = obj
+        .entry("rootfs")
+        .or_insert_with(|| json!({"type": "layers", "diff_ids": []}));
+    rootfs["type"] = json!("layers");
+    match rootfs.get_mut("diff_ids").and_then(Value::as_array_mut) {
+        Some(ids) => ids.push(json!(diff_id)),
+        None => rootfs["diff_ids"] = json!([diff_id]),
+    }
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| ".".into());
+    let entry = json!({"created": created, "created_by": format!("oc-catalog build: COPY {name} /configs"), "comment": "FBC catalog layer"});
+    match obj.get_mut("history").and_then(Value::as_array_mut) {
+        Some(h) => h.push(entry),
+        None => {
+            obj.insert("history".into(), json!([entry]));
+        }
+    }
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn layer_is_reproducible_and_sorted() {
+        let d = tempfile::tempdir().unwrap();
+        let cat = d.path().join("cat");
+        std::fs::create_dir_all(cat.join("b")).unwrap();
+        std::fs::create_dir_all(cat.join("a")).unwrap();
+        std::fs::write(cat.join("b/index.yaml"), "schema: olm.package\nname: b\n").unwrap();
+        std::fs::write(cat.join("a/index.json"), "{}").unwrap();
+        let (d1, s1, n) = write_layer(&cat, &d.path().join("1.tgz"), 0).unwrap();
+        // Touch files: mtimes must not matter.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(cat.join("a/index.json"), "{}").unwrap();
+        let (d2, s2, _) = write_layer(&cat, &d.path().join("2.tgz"), 0).unwrap();
+        assert_eq!((d1.clone(), s1), (d2, s2));
+        assert_eq!(n, 2);
+        assert_eq!(
+            std::fs::read(d.path().join("1.tgz")).unwrap(),
+            std::fs::read(d.path().join("2.tgz")).unwrap()
+        );
+        let f = std::fs::File::open(d.path().join("1.tgz")).unwrap();
+        let mut ar = tar::Archive::new(flate2::read::GzDecoder::new(f));
+        let names: Vec<String> = ar
+            .entries()
+            .unwrap()
+            .map(|e| e.unwrap().path().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "configs/",
+                "configs/a/",
+                "configs/a/index.json",
+                "configs/b/",
+                "configs/b/index.yaml"
+            ]
+        );
+    }
+}
