@@ -11,12 +11,16 @@
 pub mod codes;
 pub mod declcfg;
 pub mod diagnostic;
+pub mod fbc;
+pub mod gojson;
+pub mod goyaml;
 pub mod imageref;
 pub mod k8sname;
 pub mod layout;
 pub mod load;
 pub mod model;
 pub mod parse;
+pub mod render;
 pub mod report;
 pub mod rules;
 pub mod semver;
