@@ -178,6 +178,24 @@ pub struct DeclarativeConfig {
 }
 
 impl DeclarativeConfig {
+    /// Every package name its documents declare or belong to (`olm.package`
+    /// names and the `package` of channels, bundles and deprecations),
+    /// sorted, without duplicates or empty names.
+    pub fn package_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .packages
+            .iter()
+            .map(|p| p.name.as_str())
+            .chain(self.channels.iter().map(|c| c.package.as_str()))
+            .chain(self.bundles.iter().map(|b| b.package.as_str()))
+            .chain(self.deprecations.iter().map(|d| d.package.as_str()))
+            .filter(|n| !n.is_empty())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
     pub fn extend(&mut self, other: DeclarativeConfig) {
         self.packages.extend(other.packages);
         self.channels.extend(other.channels);
