@@ -290,8 +290,8 @@ pub fn render_content(
             "olm.package" => {
                 required_pkgs.insert(
                     gojson::ObjWriter::new()
-                        .str("packageName", s(&v, &["packageName"]), true)
-                        .str("versionRange", s(&v, &["version"]), true)
+                        .str("packageName", s(&v, &["packageName"]), false)
+                        .str("versionRange", s(&v, &["version"]), false)
                         .finish(),
                 );
             }
@@ -390,25 +390,39 @@ pub fn render_content(
     })
 }
 
-/// Sort by type then raw value, then move bundle objects and CSV metadata
-/// to the end (stable).
+/// Sort by type then raw value, except bundle objects and CSV metadata,
+/// which go to the end in their original order (manifest file order).
 pub fn sort_properties(props: &mut [Property]) {
     props.sort_by(|a, b| {
-        a.type_
-            .cmp(&b.type_)
-            .then_with(|| a.value.as_bytes().cmp(b.value.as_bytes()))
+        let (ao, bo) = (is_object(a), is_object(b));
+        ao.cmp(&bo).then_with(|| {
+            if ao {
+                std::cmp::Ordering::Equal
+            } else {
+                a.type_
+                    .cmp(&b.type_)
+                    .then_with(|| a.value.as_bytes().cmp(b.value.as_bytes()))
+            }
+        })
     });
-    props.sort_by_key(|p| matches!(p.type_.as_str(), "olm.bundle.object" | "olm.csv.metadata"));
+}
+
+fn is_object(p: &Property) -> bool {
+    matches!(p.type_.as_str(), "olm.bundle.object" | "olm.csv.metadata")
+}
+
+/// Move bundle objects and CSV metadata to the end, keeping every other
+/// order (opm's post-processing of every rendered input).
+pub fn move_objects_last(props: &mut [Property]) {
+    props.sort_by_key(is_object);
 }
 
 /// `relatedImages` as opm derives them: the CSV's list, the bundle image
 /// (no name), every deployment container image (no name); sorted by image.
-/// A CSV without `spec.relatedImages` gives none at all (opm's behaviour).
 pub fn related_images(csv: &Value, image: &str) -> Vec<RelatedImage> {
     let spec = csv.get("spec").cloned().unwrap_or(Value::Null);
-    let Some(list) = gofield(&spec, "relatedImages").filter(|v| !v.is_null()) else {
-        return Vec::new();
-    };
+    let empty = Value::Array(Vec::new());
+    let list = gofield(&spec, "relatedImages").unwrap_or(&empty);
     let mut out: Vec<RelatedImage> = list
         .as_array()
         .map(Vec::as_slice)

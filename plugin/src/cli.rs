@@ -40,6 +40,14 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Build a catalog image with no daemon (FBC layer at /configs over a base image); push it or write an OCI layout.
     Build(crate::commands::build::BuildArgs),
+    /// Render bundle dirs, FBC dirs, sqlite index.db files or images to FBC (as `opm render`).
+    Render(crate::commands::render::RenderArgs),
+    /// Print a new olm.package document (as `opm init`).
+    Init(crate::commands::init::InitArgs),
+    /// Generate files for a catalog: `generate dockerfile DIR` (as `opm generate dockerfile`).
+    Generate(crate::commands::generate::GenerateArgs),
+    /// Migrate a sqlite index.db to one FBC directory per package (as `opm migrate`).
+    Migrate(crate::commands::migrate::MigrateArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

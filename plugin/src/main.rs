@@ -4,7 +4,9 @@
 mod cli;
 mod commands;
 mod fs;
+mod input;
 mod registry;
+mod sqlite;
 
 use std::process::ExitCode;
 

@@ -1,6 +1,10 @@
 //! One module per verb.
 
 pub mod build;
+pub mod generate;
+pub mod init;
+pub mod migrate;
+pub mod render;
 mod explain;
 mod validate;
 
@@ -15,5 +19,9 @@ pub fn run(cli: Cli, invoked_as: &str) -> Result<ExitCode, String> {
         Command::Validate(a) => validate::run(a, invoked_as),
         Command::Explain(a) => explain::run(a, invoked_as),
         Command::Build(a) => build::run(a, invoked_as),
+        Command::Render(a) => render::run(a, invoked_as),
+        Command::Init(a) => init::run(a, invoked_as),
+        Command::Generate(a) => generate::run(a, invoked_as),
+        Command::Migrate(a) => migrate::run(a, invoked_as),
     }
 }
