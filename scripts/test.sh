@@ -22,6 +22,21 @@ if command -v rustup >/dev/null 2>&1; then
 fi
 cargo --version
 
+step "registry test tools (docker-registry, skopeo, umoci, htpasswd)"
+missing=""
+for t in docker-registry skopeo umoci htpasswd openssl; do
+  command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
+done
+if [ -n "$missing" ]; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "installing:$missing"
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y docker-registry skopeo umoci apache2-utils openssl
+  else
+    echo "note: missing$missing and cannot apt-get install them: the registry tests will skip" >&2
+  fi
+fi
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -6,7 +6,7 @@
 use super::Options;
 use super::client::{RawManifest, Remote};
 use super::layout::{self, Layout};
-use super::manifest::{self, Descriptor, ImageManifest, MediaKind};
+use super::manifest::{self, Descriptor, ImageManifest};
 use oci_client::RegistryOperation;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
@@ -25,7 +25,7 @@ pub const BUNDLE_METADATA_LABEL: &str = "operators.operatorframework.io.bundle.m
 /// Where an image is read from.
 #[derive(Debug, Clone)]
 pub enum Source {
-    Registry(Remote),
+    Registry(Box<Remote>),
     Layout(Layout, Option<String>),
 }
 
@@ -67,9 +67,9 @@ impl Source {
         if let Some((dir, tag)) = layout::parse_oci(s) {
             return Ok(Source::Layout(Layout::open(&dir)?, tag));
         }
-        Ok(Source::Registry(
+        Ok(Source::Registry(Box::new(
             Remote::connect(s, opts, RegistryOperation::Pull).await?,
-        ))
+        )))
     }
 
     pub fn shown(&self) -> String {
@@ -161,10 +161,6 @@ impl Source {
             }
         }
     }
-
-    pub fn kind_name(kind: MediaKind) -> &'static str {
-        kind.media_type()
-    }
 }
 
 /// What a catalog image held.
@@ -191,6 +187,15 @@ pub async fn fetch_catalog(
     dest: &Path,
 ) -> Result<FetchedCatalog, String> {
     let image = src.image(&opts.platform).await?;
+    fetch_catalog_of(src, &image, dest).await
+}
+
+/// [`fetch_catalog`] for an image already resolved.
+pub async fn fetch_catalog_of(
+    src: &Source,
+    image: &Image,
+    dest: &Path,
+) -> Result<FetchedCatalog, String> {
     let labels = image.labels();
     let Some(configs) = labels.get(CONFIGS_LABEL).cloned() else {
         if labels.contains_key(DATABASE_LABEL) {
@@ -253,6 +258,15 @@ pub async fn fetch_bundle(
     dest: &Path,
 ) -> Result<FetchedBundle, String> {
     let image = src.image(&opts.platform).await?;
+    fetch_bundle_of(src, &image, dest).await
+}
+
+/// [`fetch_bundle`] for an image already resolved.
+pub async fn fetch_bundle_of(
+    src: &Source,
+    image: &Image,
+    dest: &Path,
+) -> Result<FetchedBundle, String> {
     let labels = image.labels();
     if labels.contains_key(CONFIGS_LABEL) || labels.contains_key(DATABASE_LABEL) {
         return Err(format!(

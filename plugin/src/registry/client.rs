@@ -194,10 +194,13 @@ impl Remote {
                 "no credentials were found for {reg}: give --authfile, --creds, or log in with podman/skopeo login"
             ),
         };
+        let rejected = match &self.auth_source {
+            Some(s) => format!("the credentials for {reg} from {s} were rejected"),
+            None => creds.clone(),
+        };
         let detail = match &e {
             OciDistributionError::UnauthorizedError { .. } => {
-                format!("unauthorized: authentication required ({creds} were rejected)")
-                    .replace("no credentials were found", "no credentials were found")
+                format!("unauthorized: authentication required ({rejected})")
             }
             OciDistributionError::AuthenticationFailure(m) => {
                 format!("authentication failed: {} (check {creds})", m.trim())
@@ -230,11 +233,21 @@ impl Remote {
             }
             OciDistributionError::ImageManifestNotFoundError(m) => format!("manifest unknown: {m}"),
             OciDistributionError::ServerError { code, message, .. } => match code {
-                401 => format!("unauthorized: authentication required ({creds} were rejected)"),
+                401 => format!("unauthorized: authentication required ({rejected})"),
                 404 => "not found".to_string(),
                 _ => format!("HTTP {code}: {}", message.trim()),
             },
             OciDistributionError::DigestError(d) => format!("corrupted content: {d}"),
+            OciDistributionError::RequestError(r)
+                if r.status().is_some_and(|s| s.as_u16() == 401) =>
+            {
+                format!("unauthorized: authentication required ({rejected})")
+            }
+            OciDistributionError::RequestError(r)
+                if r.status().is_some_and(|s| s.as_u16() == 403) =>
+            {
+                format!("denied: requested access to the resource is denied (check {creds})")
+            }
             OciDistributionError::RequestError(r) => request_error(r, reg),
             other => other.to_string(),
         };
@@ -269,25 +282,6 @@ impl Remote {
             kind,
             digest: actual,
         })
-    }
-
-    /// Pull the image manifest, choosing `platform` (`os/arch[/variant]`) from an index.
-    /// Returns the index digest too when there was one.
-    pub async fn image_manifest(
-        &self,
-        platform: &str,
-    ) -> Result<(RawManifest, Option<String>), String> {
-        let top = self.manifest(None).await?;
-        if !top.kind.is_index() {
-            return Ok((top, None));
-        }
-        let entry = manifest::select_platform(&top.bytes, platform)
-            .map_err(|e| format!("{}: {e}", self.shown))?;
-        let m = self.manifest(Some(&entry)).await?;
-        if m.kind.is_index() {
-            return Err(format!("{}: nested image index at {entry}", self.shown));
-        }
-        Ok((m, Some(top.digest)))
     }
 
     /// A small blob (a config) in memory, verified.
@@ -476,6 +470,11 @@ fn request_error(e: &reqwest::Error, registry: &str) -> String {
         return format!(
             "pinging container registry {registry}: x509: certificate signed by unknown authority \
              (trust its CA with --cert-dir DIR holding the CA's .crt file, or pass --tls-verify=false)"
+        );
+    }
+    if all.contains("InvalidContentType") || all.contains("corrupt message") {
+        return format!(
+            "{registry} does not answer HTTPS (a plain-HTTP registry?): pass --tls-verify=false to allow plain HTTP"
         );
     }
     if all.contains("certificate") || all.contains("Certificate") {

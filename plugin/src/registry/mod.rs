@@ -4,15 +4,17 @@
 //! verified. Built on `oci-client` over rustls with the ring provider only.
 
 pub mod auth;
+// Used by render/list through `input::ImageSource` (source.rs) once that seam is wired in.
+#[allow(dead_code)]
 pub mod catalog;
 pub mod client;
 pub mod layout;
 pub mod manifest;
+#[allow(dead_code)]
+pub mod source;
 
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
-
-pub use client::Remote;
 
 /// Registry flags shared by every command that talks to a registry (podman/skopeo names).
 #[derive(Debug, Clone, clap::Args)]

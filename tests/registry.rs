@@ -1,0 +1,417 @@
+//! `build`, and reading images, against real registries (Debian's
+//! docker-registry on loopback: plain HTTP, and TLS with a private CA and
+//! htpasswd auth), checked with skopeo as the independent client.
+
+#[path = "registry/harness.rs"]
+mod harness;
+
+use base64::Engine;
+use harness::*;
+use serde_json::Value;
+use std::path::Path;
+
+fn json(s: &str) -> Value {
+    serde_json::from_str(s).unwrap()
+}
+
+/// The `REF@sha256:...` line that build prints first.
+fn built_digest(stdout: &str) -> String {
+    let first = stdout.lines().next().unwrap();
+    first.split_once('@').unwrap().1.to_string()
+}
+
+fn write_authfile(path: &Path, host: &str, user: &str, pass: &str) {
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(
+        path,
+        format!(r#"{{"auths":{{"{host}":{{"auth":"{auth}"}}}}}}"#),
+    )
+    .unwrap();
+}
+
+#[test]
+fn build_push_is_what_skopeo_sees_and_is_reproducible() {
+    if !tools_present() {
+        return;
+    }
+    let e = env(false);
+    let home = e.path("home");
+    let host = &e.plain.host;
+    let tag = format!("{host}/test/catalog:v1");
+    let (code, out, err) = run(
+        &home,
+        &[
+            "build",
+            "examples/catalog",
+            "--tag",
+            &tag,
+            "--push",
+            "--tls-verify=false",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let digest = built_digest(&out);
+
+    let inspect = json(&skopeo(&[
+        "inspect",
+        "--tls-verify=false",
+        &format!("docker://{tag}"),
+    ]));
+    assert_eq!(inspect["Digest"], digest.as_str());
+    assert_eq!(
+        inspect["Labels"]["operators.operatorframework.io.index.configs.v1"],
+        "/configs"
+    );
+    assert_eq!(inspect["Layers"].as_array().unwrap().len(), 1);
+    assert!(
+        out.contains(inspect["Layers"][0].as_str().unwrap()),
+        "{out}"
+    );
+    let config = json(&skopeo(&[
+        "inspect",
+        "--config",
+        "--tls-verify=false",
+        &format!("docker://{tag}"),
+    ]));
+    assert_eq!(
+        config["config"]["Entrypoint"],
+        serde_json::json!(["/bin/opm"])
+    );
+    assert_eq!(
+        config["config"]["Cmd"],
+        serde_json::json!(["serve", "/configs"])
+    );
+    assert_eq!(config["rootfs"]["diff_ids"].as_array().unwrap().len(), 1);
+
+    // skopeo can pull it, and the layer holds the catalog at /configs.
+    let pulled = e.path("pulled");
+    skopeo(&[
+        "copy",
+        "--src-tls-verify=false",
+        &format!("docker://{tag}"),
+        &format!("dir:{}", pulled.display()),
+    ]);
+    let layer = inspect["Layers"][0]
+        .as_str()
+        .unwrap()
+        .strip_prefix("sha256:")
+        .unwrap();
+    let f = std::fs::File::open(pulled.join(layer)).unwrap();
+    let mut ar = tar::Archive::new(flate2::read::GzDecoder::new(f));
+    let names: Vec<String> = ar
+        .entries()
+        .unwrap()
+        .map(|x| x.unwrap().path().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names[0], "configs/");
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("configs/") && n.ends_with(".yaml") || n.ends_with(".json")),
+        "{names:?}"
+    );
+
+    // Same input, same digest: again to another tag, and to an OCI layout.
+    let layout = e.path("layout");
+    let (code, out2, err) = run(
+        &home,
+        &[
+            "build",
+            "examples/catalog",
+            "--tag",
+            &format!("{host}/test/catalog:v2"),
+            "--push",
+            "--tls-verify=false",
+            "--to",
+            &format!("oci:{}", layout.display()),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(built_digest(&out2), digest);
+    let again = json(&skopeo(&[
+        "inspect",
+        "--tls-verify=false",
+        &format!("docker://{host}/test/catalog:v2"),
+    ]));
+    assert_eq!(again["Digest"], digest.as_str());
+    let from_layout = json(&skopeo(&[
+        "inspect",
+        &format!("oci:{}:v2", layout.display()),
+    ]));
+    assert_eq!(from_layout["Digest"], digest.as_str());
+}
+
+#[test]
+fn build_over_a_base_on_tls_registry_with_auth() {
+    if !tools_present() {
+        return;
+    }
+    let e = env(true);
+    let tls = e.tls_host().to_string();
+    let plain = e.plain.host.clone();
+    let home = e.path("home");
+    // A base image built with umoci, pushed with skopeo (docker v2-2, as podman pushes).
+    let base_src = umoci_image(
+        e.dir.path(),
+        &[("bin/opm", "#!/bin/sh\n")],
+        &[("base", "yes")],
+    );
+    let base = format!("{tls}/base/opm:1");
+    skopeo(&[
+        "copy",
+        "--format",
+        "v2s2",
+        "--dest-cert-dir",
+        &e.certdir(),
+        "--dest-creds",
+        &format!("{USER}:{PASS}"),
+        &base_src,
+        &format!("docker://{base}"),
+    ]);
+    let base_layers = json(&skopeo(&[
+        "inspect",
+        "--cert-dir",
+        &e.certdir(),
+        "--creds",
+        &format!("{USER}:{PASS}"),
+        &format!("docker://{base}"),
+    ]))["Layers"]
+        .clone();
+
+    // Credentials found as podman finds them: ${XDG_RUNTIME_DIR}/containers/auth.json.
+    write_authfile(&home.join("run/containers/auth.json"), &tls, USER, PASS);
+    let tag = format!("{tls}/cat/index:v1");
+    let (code, out, err) = run(
+        &home,
+        &[
+            "build",
+            "examples/catalog",
+            "--tag",
+            &tag,
+            "--base",
+            &base,
+            "--push",
+            "--cert-dir",
+            &e.certdir(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let digest = built_digest(&out);
+    let raw = json(&skopeo(&[
+        "inspect",
+        "--raw",
+        "--cert-dir",
+        &e.certdir(),
+        "--creds",
+        &format!("{USER}:{PASS}"),
+        &format!("docker://{tag}"),
+    ]));
+    // The base was docker v2-2: so is the catalog image.
+    assert_eq!(
+        raw["mediaType"],
+        "application/vnd.docker.distribution.manifest.v2+json"
+    );
+    let inspect = json(&skopeo(&[
+        "inspect",
+        "--cert-dir",
+        &e.certdir(),
+        "--creds",
+        &format!("{USER}:{PASS}"),
+        &format!("docker://{tag}"),
+    ]));
+    assert_eq!(inspect["Digest"], digest.as_str());
+    let layers = inspect["Layers"].as_array().unwrap();
+    assert_eq!(layers.len(), base_layers.as_array().unwrap().len() + 1);
+    assert_eq!(
+        &layers[..layers.len() - 1],
+        base_layers.as_array().unwrap().as_slice()
+    );
+    assert_eq!(inspect["Labels"]["base"], "yes");
+    assert_eq!(
+        inspect["Labels"]["operators.operatorframework.io.index.configs.v1"],
+        "/configs"
+    );
+
+    // Across registries (TLS+auth -> plain) with an explicit --authfile: same digest.
+    let authfile = e.path("auth.json");
+    write_authfile(&authfile, &tls, USER, PASS);
+    let (code, out2, err) = run(
+        &home,
+        &[
+            "build",
+            "examples/catalog",
+            "--tag",
+            &format!("{plain}/cat/index:v1"),
+            "--base",
+            &base,
+            "--push",
+            "--cert-dir",
+            &e.certdir(),
+            "--authfile",
+            authfile.to_str().unwrap(),
+        ],
+    );
+    // --cert-dir/--tls-verify apply to both registries; the plain one needs HTTP.
+    assert_ne!(code, 0, "plain HTTP must need --tls-verify=false: {out2}");
+    assert!(err.contains(&plain), "{err}");
+    let _ = out2;
+}
+
+#[test]
+fn build_refuses_an_invalid_catalog_and_pushes_nothing() {
+    if !tools_present() {
+        return;
+    }
+    let e = env(false);
+    let home = e.path("home");
+    let tag = format!("{}/test/broken:v1", e.plain.host);
+    let (code, _, err) = run(
+        &home,
+        &[
+            "build",
+            "examples/broken-catalog",
+            "--tag",
+            &tag,
+            "--push",
+            "--tls-verify=false",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("not a valid catalog"), "{err}");
+    assert!(err.contains("FBC"), "{err}");
+    let out = std::process::Command::new("skopeo")
+        .args(["inspect", "--tls-verify=false", &format!("docker://{tag}")])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
+
+#[test]
+fn wrong_password_unknown_ca_and_missing_image_are_clear_errors() {
+    if !tools_present() {
+        return;
+    }
+    let e = env(true);
+    let tls = e.tls_host().to_string();
+    let home = e.path("home");
+    let tag = format!("{tls}/test/catalog:v1");
+
+    // Wrong password.
+    let (code, _, err) = run(
+        &home,
+        &[
+            "build",
+            "examples/catalog",
+            "--tag",
+            &tag,
+            "--push",
+            "--cert-dir",
+            &e.certdir(),
+            "--creds",
+            "testuser:wrong",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&tls) && err.contains("test/catalog"), "{err}");
+    assert!(err.contains("unauthorized"), "{err}");
+
+    // No CA: the registry's certificate is from an unknown authority.
+    let (code, _, err) = run(
+        &home,
+        &[
+            "build",
+            "examples/catalog",
+            "--tag",
+            &tag,
+            "--push",
+            "--creds",
+            &format!("{USER}:{PASS}"),
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&tls), "{err}");
+    assert!(err.contains("unknown authority"), "{err}");
+
+    // Missing base image.
+    let base = format!("{}/nothing/here:v9", e.plain.host);
+    let layout = e.path("layout");
+    let (code, _, err) = run(
+        &home,
+        &[
+            "build",
+            "examples/catalog",
+            "--tag",
+            "x/y:z",
+            "--base",
+            &base,
+            "--tls-verify=false",
+            "--to",
+            &format!("oci:{}", layout.display()),
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&base), "{err}");
+    assert!(
+        err.contains("manifest unknown") || err.contains("not known"),
+        "{err}"
+    );
+    assert!(!layout.exists(), "nothing may be written");
+
+    // Nothing was pushed by the failed attempts.
+    let out = std::process::Command::new("skopeo")
+        .args([
+            "inspect",
+            "--cert-dir",
+            &e.certdir(),
+            "--creds",
+            &format!("{USER}:{PASS}"),
+            &format!("docker://{tag}"),
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
+
+#[test]
+fn corrupted_blob_is_detected_and_nothing_is_written() {
+    if !tools_present() {
+        return;
+    }
+    let e = env(false);
+    let home = e.path("home");
+    let src = umoci_image(e.dir.path(), &[("etc/base", "base\n")], &[]);
+    let base = format!("{}/base/img:1", e.plain.host);
+    skopeo(&[
+        "copy",
+        "--dest-tls-verify=false",
+        &src,
+        &format!("docker://{base}"),
+    ]);
+    let proxy = corrupting_proxy(&e.plain.host);
+    let via = format!("{proxy}/base/img:1");
+    let layout = e.path("layout");
+    std::fs::create_dir_all(&layout).unwrap();
+    let (code, _, err) = run(
+        &home,
+        &[
+            "build",
+            "examples/catalog",
+            "--tag",
+            "x/y:z",
+            "--base",
+            &via,
+            "--tls-verify=false",
+            "--to",
+            &format!("oci:{}", layout.display()),
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("corrupted"), "{err}");
+    assert!(err.contains(&proxy) && err.contains("base/img"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(&layout).unwrap().count(),
+        0,
+        "nothing may be written"
+    );
+}
