@@ -14,6 +14,7 @@
 //! Unlike opm, parsing goes on after an error: every YAML document is
 //! parsed, so one run reports every broken document.
 
+pub mod fastyaml;
 pub mod json;
 pub mod yaml;
 

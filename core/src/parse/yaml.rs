@@ -75,6 +75,14 @@ enum Frame<'a> {
 /// starting at byte `base`). An empty chunk (only comments or blank lines)
 /// is a null document, as go-yaml makes it.
 pub fn parse_document<'a>(chunk: &'a str, base: usize) -> Result<Node<'a>, YamlError> {
+    if let Some(node) = super::fastyaml::parse_document(chunk, base) {
+        return Ok(node);
+    }
+    parse_document_general(chunk, base)
+}
+
+/// [`parse_document`] without the fast path: saphyr-parser events.
+pub fn parse_document_general<'a>(chunk: &'a str, base: usize) -> Result<Node<'a>, YamlError> {
     let mut offsets = Offsets::new(chunk, base);
     let mut parser = Parser::new_from_str(chunk);
     let mut stack: Vec<Frame<'a>> = Vec::new();
