@@ -440,7 +440,7 @@ pub fn related_images(csv: &Value, image: &str) -> Vec<RelatedImage> {
         })
         .collect();
     let mut seen: BTreeSet<String> = out.iter().map(|r| r.image.clone()).collect();
-    if !seen.contains(image) {
+    if !image.is_empty() && !seen.contains(image) {
         out.push(RelatedImage {
             name: String::new(),
             image: image.to_string(),

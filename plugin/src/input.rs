@@ -35,7 +35,8 @@ pub trait ImageSource {
     fn fetch(&self, reference: &str) -> Result<ImageFiles, String>;
 }
 
-/// Used while no registry layer is wired in.
+/// Refuses every image (offline use and tests).
+#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoRegistry;
 
@@ -49,7 +50,7 @@ impl ImageSource for NoRegistry {
 
 /// The image source the commands use.
 pub fn image_source() -> Box<dyn ImageSource> {
-    Box::new(NoRegistry)
+    Box::new(crate::registry::source::RegistrySource)
 }
 
 /// Options of a render.
