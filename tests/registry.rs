@@ -415,3 +415,164 @@ fn corrupted_blob_is_detected_and_nothing_is_written() {
         "nothing may be written"
     );
 }
+
+/// The blob file of `digest` in a registry's filesystem storage.
+fn stored_blob(root: &Path, digest: &str) -> std::path::PathBuf {
+    let hex = digest.strip_prefix("sha256:").unwrap();
+    root.join("docker/registry/v2/blobs/sha256")
+        .join(&hex[..2])
+        .join(hex)
+        .join("data")
+}
+
+#[test]
+fn render_of_a_catalog_image_reads_only_its_fbc_layer() {
+    if !tools_present() {
+        return;
+    }
+    let e = env(false);
+    let home = e.path("home");
+    let host = e.plain.host.clone();
+    let base_src = umoci_image(e.dir.path(), &[("bin/opm", "not really opm\n")], &[]);
+    let base = format!("{host}/base/opm:1");
+    skopeo(&[
+        "copy",
+        "--dest-tls-verify=false",
+        &base_src,
+        &format!("docker://{base}"),
+    ]);
+    let tag = format!("{host}/test/catalog:v1");
+    let layout = e.path("layout");
+    let (code, _, err) = run(
+        &home,
+        &[
+            "build",
+            "examples/catalog",
+            "--tag",
+            &tag,
+            "--base",
+            &base,
+            "--push",
+            "--tls-verify=false",
+            "--to",
+            &format!("oci:{}", layout.display()),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    // Remove the base layer from the registry's storage: render must not need it.
+    let inspect = json(&skopeo(&[
+        "inspect",
+        "--tls-verify=false",
+        &format!("docker://{tag}"),
+    ]));
+    let layers = inspect["Layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 2);
+    std::fs::remove_file(stored_blob(
+        &e.path("plain-data"),
+        layers[0].as_str().unwrap(),
+    ))
+    .unwrap();
+
+    let (code, want, err) = run(&home, &["render", "examples/catalog", "-o", "yaml"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, got, err) = run(&home, &["render", &tag, "--tls-verify=false", "-o", "yaml"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(got, want);
+    let (code, got, err) = run(
+        &home,
+        &[
+            "render",
+            &format!("oci:{}:v1", layout.display()),
+            "-o",
+            "yaml",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(got, want);
+
+    // A missing image is a clear error naming it.
+    let (code, _, err) = run(
+        &home,
+        &[
+            "render",
+            &format!("{host}/test/none:v1"),
+            "--tls-verify=false",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!("{host}/test/none:v1")) && err.contains("manifest unknown"),
+        "{err}"
+    );
+}
+
+#[test]
+fn render_of_a_bundle_image_matches_its_directory() {
+    if !tools_present() {
+        return;
+    }
+    let e = env(false);
+    let home = e.path("home");
+    let dir = repo().join("tests/fixtures/render/bundles/node-maintenance-operator/0.21.0");
+    let mut files = Vec::new();
+    for sub in ["manifests", "metadata"] {
+        for f in std::fs::read_dir(dir.join(sub)).unwrap() {
+            let f = f.unwrap();
+            files.push((
+                format!("{sub}/{}", f.file_name().to_string_lossy()),
+                std::fs::read_to_string(f.path()).unwrap(),
+            ));
+        }
+    }
+    let files_ref: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let src = umoci_image(
+        e.dir.path(),
+        &files_ref,
+        &[
+            (
+                "operators.operatorframework.io.bundle.mediatype.v1",
+                "registry+v1",
+            ),
+            (
+                "operators.operatorframework.io.bundle.manifests.v1",
+                "manifests/",
+            ),
+            (
+                "operators.operatorframework.io.bundle.metadata.v1",
+                "metadata/",
+            ),
+            (
+                "operators.operatorframework.io.bundle.package.v1",
+                "node-maintenance-operator",
+            ),
+            (
+                "operators.operatorframework.io.bundle.channels.v1",
+                "stable",
+            ),
+        ],
+    );
+    let image = format!("{}/medik8s/nmo-bundle:v0.21.0", e.plain.host);
+    skopeo(&[
+        "copy",
+        "--dest-tls-verify=false",
+        &src,
+        &format!("docker://{image}"),
+    ]);
+    let (code, want, err) = run(
+        &home,
+        &[
+            "render",
+            dir.to_str().unwrap(),
+            "--alpha-image-ref-template",
+            &image,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, got, err) = run(&home, &["render", &image, "--tls-verify=false"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(got, want);
+    assert!(got.contains(&format!("\"image\": \"{image}\"")), "{got}");
+}

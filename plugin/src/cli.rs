@@ -30,6 +30,9 @@ pub fn invoked_as(argv0: Option<OsString>) -> String {
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Registry options (any command that reads or writes images).
+    #[command(flatten)]
+    pub registry: crate::registry::RegistryArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,7 +10,7 @@ use crate::registry::catalog::{CONFIGS_LABEL, Source, file_descriptor};
 use crate::registry::client::{Remote, parse_ref};
 use crate::registry::layout::{self, Layout};
 use crate::registry::manifest::{self, Descriptor, MediaKind};
-use crate::registry::{HashingWriter, RegistryArgs, Sha256Writer, block_on, sha256_hex};
+use crate::registry::{HashingWriter, Sha256Writer, block_on, sha256_hex};
 use clap::Args;
 use fbc_core::report::{self, Format, RenderOptions};
 use fbc_core::source::{FileId, LineIndex, SourceInfo, SourceMap};
@@ -38,8 +38,6 @@ pub struct BuildArgs {
     /// Also write the image to an OCI layout directory: oci:DIR[:TAG] (tag defaults to that of --tag).
     #[arg(long, value_name = "oci:DIR")]
     pub to: Option<String>,
-    #[command(flatten)]
-    pub registry: RegistryArgs,
 }
 
 /// The fixed timestamp of every entry and of the config: SOURCE_DATE_EPOCH or 0.
@@ -89,7 +87,7 @@ pub fn run(a: BuildArgs, invoked_as: &str) -> Result<ExitCode, String> {
         ),
         None => None,
     };
-    let opts = a.registry.options();
+    let opts = crate::registry::options();
     let work = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
     let layer_path = work.path().join("layer.tar.gz");
     let (diff_id, layer_size, files) = write_layer(&a.dir, &layer_path, epoch())?;

@@ -1,11 +1,11 @@
 //! One module per verb.
 
 pub mod build;
+mod explain;
 pub mod generate;
 pub mod init;
 pub mod migrate;
 pub mod render;
-mod explain;
 mod validate;
 
 use crate::cli::{Cli, Command};
@@ -15,6 +15,7 @@ use std::process::ExitCode;
 pub const EXIT_FINDINGS: u8 = 1;
 
 pub fn run(cli: Cli, invoked_as: &str) -> Result<ExitCode, String> {
+    crate::registry::set_options(cli.registry.options());
     match cli.command {
         Command::Validate(a) => validate::run(a, invoked_as),
         Command::Explain(a) => explain::run(a, invoked_as),

@@ -18,7 +18,6 @@ pub const CONFIGS_LABEL: &str = "operators.operatorframework.io.index.configs.v1
 /// The label of sqlite-based (pre-FBC) index images.
 pub const DATABASE_LABEL: &str = "operators.operatorframework.io.index.database.v1";
 /// Bundle image labels.
-pub const BUNDLE_PACKAGE_LABEL: &str = "operators.operatorframework.io.bundle.package.v1";
 pub const BUNDLE_MANIFESTS_LABEL: &str = "operators.operatorframework.io.bundle.manifests.v1";
 pub const BUNDLE_METADATA_LABEL: &str = "operators.operatorframework.io.bundle.metadata.v1";
 
@@ -34,10 +33,7 @@ pub enum Source {
 pub struct Image {
     pub manifest: RawManifest,
     pub parsed: ImageManifest,
-    pub config_bytes: Vec<u8>,
     pub config: Value,
-    /// The digest of the index the manifest was chosen from, if any.
-    pub index_digest: Option<String>,
 }
 
 impl Image {
@@ -52,12 +48,6 @@ impl Image {
                     .collect()
             })
             .unwrap_or_default()
-    }
-    /// The digest users pull by: the index's when there was one.
-    pub fn digest(&self) -> &str {
-        self.index_digest
-            .as_deref()
-            .unwrap_or(&self.manifest.digest)
     }
 }
 
@@ -104,12 +94,12 @@ impl Source {
     /// The image for `platform`, with its config.
     pub async fn image(&self, platform: &str) -> Result<Image, String> {
         let top = self.raw(None).await?;
-        let (m, index_digest) = if top.kind.is_index() {
+        let m = if top.kind.is_index() {
             let d = manifest::select_platform(&top.bytes, platform)
                 .map_err(|e| format!("{}: {e}", self.shown()))?;
-            (self.raw(Some(&d)).await?, Some(top.digest))
+            self.raw(Some(&d)).await?
         } else {
-            (top, None)
+            top
         };
         if m.kind.is_index() {
             return Err(format!("{}: nested image index", self.shown()));
@@ -125,9 +115,7 @@ impl Source {
         Ok(Image {
             manifest: m,
             parsed,
-            config_bytes,
             config,
-            index_digest,
         })
     }
 
@@ -163,39 +151,14 @@ impl Source {
     }
 }
 
-/// What a catalog image held.
-#[derive(Debug, Clone)]
-pub struct FetchedCatalog {
-    /// The image digest (of the index, when the reference named one).
-    pub digest: String,
-    /// The label value (`/configs`).
-    pub configs: String,
-    /// Layers read (digests), topmost first.
-    pub layers_read: Vec<String>,
-}
-
-/// Extract the catalog (FBC) of a catalog image into `dest`.
+/// Extract the catalog (FBC) of a catalog image (already resolved) into `dest`.
 ///
 /// The catalog directory comes from the `operators.operatorframework.io.index.configs.v1`
 /// label. Only the topmost layer with content under it is read: `opm`/`podman
 /// build` (`COPY catalog /configs`) and oc-mirror's rebuilt catalogs put the
 /// whole catalog in one layer, and a base image's layers (opm itself) are
 /// never downloaded.
-pub async fn fetch_catalog(
-    src: &Source,
-    opts: &Options,
-    dest: &Path,
-) -> Result<FetchedCatalog, String> {
-    let image = src.image(&opts.platform).await?;
-    fetch_catalog_of(src, &image, dest).await
-}
-
-/// [`fetch_catalog`] for an image already resolved.
-pub async fn fetch_catalog_of(
-    src: &Source,
-    image: &Image,
-    dest: &Path,
-) -> Result<FetchedCatalog, String> {
+pub async fn fetch_catalog_of(src: &Source, image: &Image, dest: &Path) -> Result<(), String> {
     let labels = image.labels();
     let Some(configs) = labels.get(CONFIGS_LABEL).cloned() else {
         if labels.contains_key(DATABASE_LABEL) {
@@ -212,11 +175,9 @@ pub async fn fetch_catalog_of(
     let prefix = norm_dir(&configs);
     std::fs::create_dir_all(dest).map_err(|e| format!("{}: {e}", dest.display()))?;
     let tmpdir = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
-    let mut layers_read = Vec::new();
     for layer in image.parsed.layers.iter().rev() {
         let file = tmpdir.path().join(layer.digest.replace(':', "-"));
         src.blob_to_file(&layer.digest, &file).await?;
-        layers_read.push(layer.digest.clone());
         let (f2, d2, p2, shown) = (
             file.clone(),
             dest.to_path_buf(),
@@ -230,11 +191,7 @@ pub async fn fetch_catalog_of(
         .map_err(|e| e.to_string())??;
         let _ = std::fs::remove_file(&file);
         if found {
-            return Ok(FetchedCatalog {
-                digest: image.digest().to_string(),
-                configs,
-                layers_read,
-            });
+            return Ok(());
         }
     }
     Err(format!(
@@ -243,30 +200,9 @@ pub async fn fetch_catalog_of(
     ))
 }
 
-/// What a bundle image held.
-#[derive(Debug, Clone)]
-pub struct FetchedBundle {
-    pub digest: String,
-    pub labels: BTreeMap<String, String>,
-}
-
-/// Extract `manifests/` and `metadata/` of a bundle image into `dest`
+/// Extract `manifests/` and `metadata/` of a bundle image (already resolved) into `dest`
 /// (every layer, bottom up; bundle images are small).
-pub async fn fetch_bundle(
-    src: &Source,
-    opts: &Options,
-    dest: &Path,
-) -> Result<FetchedBundle, String> {
-    let image = src.image(&opts.platform).await?;
-    fetch_bundle_of(src, &image, dest).await
-}
-
-/// [`fetch_bundle`] for an image already resolved.
-pub async fn fetch_bundle_of(
-    src: &Source,
-    image: &Image,
-    dest: &Path,
-) -> Result<FetchedBundle, String> {
+pub async fn fetch_bundle_of(src: &Source, image: &Image, dest: &Path) -> Result<(), String> {
     let labels = image.labels();
     if labels.contains_key(CONFIGS_LABEL) || labels.contains_key(DATABASE_LABEL) {
         return Err(format!(
@@ -288,18 +224,18 @@ pub async fn fetch_bundle_of(
     );
     let tmpdir = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
     // Topmost first, so upper layers win; whiteouts hide lower files.
-    let mut seen = HashSet::new();
+    let mut seen = (HashSet::new(), HashSet::new());
     for layer in image.parsed.layers.iter().rev() {
         let file = tmpdir.path().join(layer.digest.replace(':', "-"));
         src.blob_to_file(&layer.digest, &file).await?;
         let (f2, shown) = (file.clone(), src.shown());
         let (man_dest, meta_dest) = (dest.join("manifests"), dest.join("metadata"));
         let (pm, pd) = (manifests.clone(), metadata.clone());
-        seen = tokio::task::spawn_blocking(move || -> Result<HashSet<String>, String> {
-            let mut seen = seen;
-            extract_layer(&f2, &[pm.as_str()], &man_dest, &mut seen, &shown)?;
-            extract_layer(&f2, &[pd.as_str()], &meta_dest, &mut seen, &shown)?;
-            Ok(seen)
+        seen = tokio::task::spawn_blocking(move || -> Result<_, String> {
+            let (mut a, mut b) = seen;
+            extract_layer(&f2, &[pm.as_str()], &man_dest, &mut a, &shown)?;
+            extract_layer(&f2, &[pd.as_str()], &meta_dest, &mut b, &shown)?;
+            Ok((a, b))
         })
         .await
         .map_err(|e| e.to_string())??;
@@ -310,10 +246,7 @@ pub async fn fetch_bundle_of(
             src.shown()
         ));
     }
-    Ok(FetchedBundle {
-        digest: image.digest().to_string(),
-        labels,
-    })
+    Ok(())
 }
 
 /// `/configs/`, `./configs`, `configs` → `configs`.

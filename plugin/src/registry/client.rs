@@ -46,6 +46,8 @@ impl std::fmt::Debug for Remote {
 pub struct RawManifest {
     pub bytes: Bytes,
     pub kind: MediaKind,
+    /// `sha256:` of the bytes (verified against a digest reference).
+    #[allow(dead_code)] // read by mirror (issue 5)
     pub digest: String,
 }
 

@@ -4,13 +4,10 @@
 //! verified. Built on `oci-client` over rustls with the ring provider only.
 
 pub mod auth;
-// Used by render/list through `input::ImageSource` (source.rs) once that seam is wired in.
-#[allow(dead_code)]
 pub mod catalog;
 pub mod client;
 pub mod layout;
 pub mod manifest;
-#[allow(dead_code)]
 pub mod source;
 
 use sha2::{Digest, Sha256};
@@ -21,19 +18,40 @@ use std::path::PathBuf;
 pub struct RegistryArgs {
     /// Auth file (podman's auth.json or docker's config.json). Default: REGISTRY_AUTH_FILE, then
     /// ${XDG_RUNTIME_DIR}/containers/auth.json, ~/.config/containers/auth.json, ~/.docker/config.json.
-    #[arg(short = 'a', long, value_name = "FILE", global = true)]
+    #[arg(
+        short = 'a',
+        long,
+        value_name = "FILE",
+        global = true,
+        help_heading = "Registry options"
+    )]
     pub authfile: Option<PathBuf>,
     /// Credentials USER:PASSWORD (instead of an auth file).
-    #[arg(long, value_name = "USER:PASSWORD", global = true)]
+    #[arg(
+        long,
+        value_name = "USER:PASSWORD",
+        global = true,
+        help_heading = "Registry options"
+    )]
     pub creds: Option<String>,
     /// Directory of CA certificates (*.crt) to trust for the registry's TLS certificate.
-    #[arg(long, value_name = "DIR", global = true)]
+    #[arg(
+        long,
+        value_name = "DIR",
+        global = true,
+        help_heading = "Registry options"
+    )]
     pub cert_dir: Option<PathBuf>,
     /// Verify TLS certificates (default). `--tls-verify=false` also allows plain HTTP.
-    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set, global = true, help_heading = "Registry options")]
     pub tls_verify: bool,
     /// Platform to take from a multi-platform image (os/arch[/variant]). Default: the host's.
-    #[arg(long, value_name = "OS/ARCH", global = true)]
+    #[arg(
+        long,
+        value_name = "OS/ARCH",
+        global = true,
+        help_heading = "Registry options"
+    )]
     pub platform: Option<String>,
 }
 
@@ -72,6 +90,18 @@ impl Default for Options {
             platform: manifest::host_platform(),
         }
     }
+}
+
+static OPTIONS: std::sync::OnceLock<Options> = std::sync::OnceLock::new();
+
+/// Set the registry options of this run (from the global flags; once).
+pub fn set_options(o: Options) {
+    let _ = OPTIONS.set(o);
+}
+
+/// The registry options of this run (defaults when none were set).
+pub fn options() -> Options {
+    OPTIONS.get().cloned().unwrap_or_default()
 }
 
 /// Install rustls' ring provider as the process default (once; later calls do nothing).

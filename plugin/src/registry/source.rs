@@ -92,3 +92,15 @@ fn read_tree(root: &Path, rel: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
     }
     Ok(out)
 }
+
+/// The registry layer behind render's `input::ImageSource` seam, with the
+/// registry options of this run (`--authfile`, `--cert-dir`, `--tls-verify`, ...).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RegistrySource;
+
+impl crate::input::ImageSource for RegistrySource {
+    fn fetch(&self, reference: &str) -> Result<crate::input::ImageFiles, String> {
+        let (labels, files) = fetch_image_files(reference, &super::options())?;
+        Ok(crate::input::ImageFiles { labels, files })
+    }
+}
