@@ -576,3 +576,190 @@ fn render_of_a_bundle_image_matches_its_directory() {
     assert_eq!(got, want);
     assert!(got.contains(&format!("\"image\": \"{image}\"")), "{got}");
 }
+
+/// An OCI layout with two single-platform images and an index `multi` over them.
+fn multi_arch_layout(dir: &Path) -> std::path::PathBuf {
+    use sha2::Digest;
+    let layout = dir.join("multi");
+    let img = |t: &str| format!("{}:{t}", layout.display());
+    let umoci = |args: &[&str]| {
+        let out = std::process::Command::new("umoci")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    umoci(&["init", "--layout", layout.to_str().unwrap()]);
+    let mut entries = Vec::new();
+    for arch in ["amd64", "arm64"] {
+        umoci(&["new", "--image", &img(arch)]);
+        umoci(&[
+            "config",
+            "--image",
+            &img(arch),
+            "--architecture",
+            arch,
+            "--os",
+            "linux",
+        ]);
+        let index = json(&std::fs::read_to_string(layout.join("index.json")).unwrap());
+        let m = index["manifests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == arch)
+            .unwrap()
+            .clone();
+        let mut e = serde_json::json!({"mediaType": m["mediaType"], "digest": m["digest"], "size": m["size"]});
+        e["platform"] = serde_json::json!({"os": "linux", "architecture": arch});
+        entries.push(e);
+    }
+    let index = serde_json::json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": entries});
+    let bytes = serde_json::to_vec(&index).unwrap();
+    let hex = hex::encode(sha2::Sha256::digest(&bytes));
+    std::fs::write(layout.join("blobs/sha256").join(&hex), &bytes).unwrap();
+    let mut top = json(&std::fs::read_to_string(layout.join("index.json")).unwrap());
+    top["manifests"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "digest": format!("sha256:{hex}"), "size": bytes.len(),
+        "annotations": {"org.opencontainers.image.ref.name": "multi"}}));
+    std::fs::write(layout.join("index.json"), serde_json::to_vec(&top).unwrap()).unwrap();
+    layout
+}
+
+#[test]
+fn platform_is_selected_from_a_multi_arch_base() {
+    if !tools_present() {
+        return;
+    }
+    let e = env(false);
+    let home = e.path("home");
+    let layout = multi_arch_layout(e.dir.path());
+    let base = format!("{}/base/multi:1", e.plain.host);
+    skopeo(&[
+        "copy",
+        "--all",
+        "--dest-tls-verify=false",
+        &format!("oci:{}:multi", layout.display()),
+        &format!("docker://{base}"),
+    ]);
+    for (platform, src) in [
+        ("linux/arm64", base.clone()),
+        ("linux/amd64", format!("oci:{}:multi", layout.display())),
+    ] {
+        let out_dir = e.path(&format!("out-{}", platform.replace('/', "-")));
+        let (code, _, err) = run(
+            &home,
+            &[
+                "build",
+                "examples/catalog",
+                "--tag",
+                "example.com/cat:v1",
+                "--base",
+                &src,
+                "--platform",
+                platform,
+                "--tls-verify=false",
+                "--to",
+                &format!("oci:{}", out_dir.display()),
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+        let config = json(&skopeo(&[
+            "inspect",
+            "--config",
+            &format!("oci:{}:v1", out_dir.display()),
+        ]));
+        assert_eq!(config["architecture"], platform.split('/').nth(1).unwrap());
+    }
+    let (code, _, err) = run(
+        &home,
+        &[
+            "build",
+            "examples/catalog",
+            "--tag",
+            "example.com/cat:v1",
+            "--base",
+            &base,
+            "--platform",
+            "linux/s390x",
+            "--tls-verify=false",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no image for platform linux/s390x")
+            && err.contains("linux/amd64, linux/arm64"),
+        "{err}"
+    );
+}
+
+#[test]
+fn docker_config_credential_helper_is_used() {
+    if !tools_present() {
+        return;
+    }
+    let e = env(true);
+    let tls = e.tls_host().to_string();
+    let home = e.path("home");
+    // ~/.docker/config.json naming a helper; the helper is a script on PATH.
+    let bin_dir = home.join("bin");
+    std::fs::create_dir_all(&bin_dir).unwrap();
+    let helper = bin_dir.join("docker-credential-testhelper");
+    std::fs::write(
+        &helper,
+        format!("#!/bin/sh\nread host\n[ \"$host\" = \"{tls}\" ] || exit 1\necho '{{\"Username\":\"{USER}\",\"Secret\":\"{PASS}\"}}'\n"),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::create_dir_all(home.join(".docker")).unwrap();
+    std::fs::write(
+        home.join(".docker/config.json"),
+        format!(r#"{{"auths":{{}},"credHelpers":{{"{tls}":"testhelper"}}}}"#),
+    )
+    .unwrap();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap());
+    let out = std::process::Command::new(bin())
+        .current_dir(repo())
+        .args([
+            "build",
+            "examples/catalog",
+            "--tag",
+            &format!("{tls}/helper/cat:v1"),
+            "--push",
+            "--cert-dir",
+            &e.certdir(),
+        ])
+        .env("HOME", &home)
+        .env("PATH", path)
+        .env("XDG_RUNTIME_DIR", home.join("run"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env_remove("REGISTRY_AUTH_FILE")
+        .env_remove("DOCKER_CONFIG")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    skopeo(&[
+        "inspect",
+        "--cert-dir",
+        &e.certdir(),
+        "--creds",
+        &format!("{USER}:{PASS}"),
+        &format!("docker://{tls}/helper/cat:v1"),
+    ]);
+}
