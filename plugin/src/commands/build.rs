@@ -193,10 +193,11 @@ pub fn run(a: BuildArgs, invoked_as: &str) -> Result<ExitCode, String> {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(
             out,
-            "{}@{manifest_digest}\n  catalog layer {} ({} files, {} bytes)\n  config {}",
+            "{}@{manifest_digest}\n  catalog layer {} ({} file{}, {} bytes)\n  config {}",
             target.name(),
             layer.digest,
             files,
+            if files == 1 { "" } else { "s" },
             layer.size,
             config_desc.digest
         );

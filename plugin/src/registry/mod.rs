@@ -43,7 +43,7 @@ pub struct RegistryArgs {
     )]
     pub cert_dir: Option<PathBuf>,
     /// Verify TLS certificates (default). `--tls-verify=false` also allows plain HTTP.
-    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set, global = true, help_heading = "Registry options")]
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true", require_equals = true, global = true, help_heading = "Registry options")]
     pub tls_verify: bool,
     /// Platform to take from a multi-platform image (os/arch[/variant]). Default: the host's.
     #[arg(
