@@ -25,6 +25,7 @@ pub mod report;
 pub mod rules;
 pub mod semver;
 pub mod source;
+pub mod template;
 pub mod value;
 
 pub use codes::Code;

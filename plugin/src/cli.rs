@@ -51,6 +51,10 @@ pub enum Command {
     Generate(crate::commands::generate::GenerateArgs),
     /// Migrate a sqlite index.db to one FBC directory per package (as `opm migrate`).
     Migrate(crate::commands::migrate::MigrateArgs),
+    /// Expand a basic or semver catalog template to FBC (as `opm alpha render-template`).
+    Template(crate::commands::template::TemplateArgs),
+    /// Render a bundle and place it in a channel of a catalog so the catalog stays valid.
+    Add(crate::commands::add::AddArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

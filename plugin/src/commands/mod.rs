@@ -1,11 +1,13 @@
 //! One module per verb.
 
+pub mod add;
 pub mod build;
 mod explain;
 pub mod generate;
 pub mod init;
 pub mod migrate;
 pub mod render;
+pub mod template;
 mod validate;
 
 use crate::cli::{Cli, Command};
@@ -24,5 +26,7 @@ pub fn run(cli: Cli, invoked_as: &str) -> Result<ExitCode, String> {
         Command::Init(a) => init::run(a, invoked_as),
         Command::Generate(a) => generate::run(a, invoked_as),
         Command::Migrate(a) => migrate::run(a, invoked_as),
+        Command::Template(a) => template::run(a, invoked_as),
+        Command::Add(a) => add::run(a, invoked_as),
     }
 }
