@@ -53,6 +53,13 @@ impl Validation {
     pub fn passed(&self) -> bool {
         self.errors() == 0
     }
+
+    /// Keep only the findings whose code is in `only` (unless it is empty)
+    /// and not in `ignore`: `validate --only/--ignore`. The verdict follows.
+    pub fn retain_codes(&mut self, only: &[Code], ignore: &[Code]) {
+        self.diagnostics
+            .retain(|d| (only.is_empty() || only.contains(&d.code)) && !ignore.contains(&d.code));
+    }
 }
 
 /// Validate the files of one catalog, given in walk order.

@@ -38,6 +38,10 @@ export interface CatalogFile { path: string; text: string | Uint8Array }
 export interface ValidateOptions {
   /** Report warnings (mirror-readiness lints) as errors, like `--strict`. */
   strict?: boolean;
+  /** Only report these codes or names, like `--only`. */
+  only?: string[];
+  /** Do not report these codes or names, like `--ignore`. */
+  ignore?: string[];
 }
 export interface RenderTextOptions extends ValidateOptions {
   /** ANSI colours (text format). */
@@ -196,9 +200,8 @@ impl Catalog {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "ValidateOptions | undefined")] options: JsValue,
     ) -> Result<JsValue, JsError> {
-        let strict = flag(&options, "strict");
-        let l = self.load(strict);
         let ropts = render_options(&options);
+        let (validation, l) = self.validation(&options)?;
         #[derive(Serialize)]
         struct Out<'a> {
             #[serde(flatten)]
@@ -206,7 +209,7 @@ impl Catalog {
             files: Vec<&'a str>,
         }
         to_js(&Out {
-            report: report::json::output(&l.validation, &l.sources, &ropts),
+            report: report::json::output(&validation, &l.sources, &ropts),
             files: l.sources.iter().map(|(_, f)| f.path.as_str()).collect(),
         })
     }
@@ -222,8 +225,8 @@ impl Catalog {
             .parse()
             .map_err(|e: report::UnknownFormat| JsError::new(&e.to_string()))?;
         let ropts = render_options(&options);
-        let l = self.load(flag(&options, "strict"));
-        Ok(report::render(format, &l.validation, &l.sources, &ropts))
+        let (validation, l) = self.validation(&options)?;
+        Ok(report::render(format, &validation, &l.sources, &ropts))
     }
 
     /// The packages, with their channels (default channel, heads) and bundles.
@@ -272,6 +275,16 @@ impl Catalog {
         }
     }
 
+    /// The findings `options` ask for (strict, only, ignore).
+    fn validation(&mut self, options: &JsValue) -> Result<(Validation, &Loaded), JsError> {
+        let only = code_list(options, "only")?;
+        let ignore = code_list(options, "ignore")?;
+        let l = self.load(flag(options, "strict"));
+        let mut v = l.validation.clone();
+        v.retain_codes(&only, &ignore);
+        Ok((v, l))
+    }
+
     fn load(&mut self, strict: bool) -> &Loaded {
         if self.loaded.as_ref().is_none_or(|l| l.strict != strict) {
             self.loaded = Some(load_files(&self.files, strict));
@@ -310,6 +323,27 @@ fn flag(options: &JsValue, name: &str) -> bool {
             .ok()
             .and_then(|v| v.as_bool())
             .unwrap_or(false)
+}
+
+/// A list of codes or names (`FBC204`, `204`, `duplicate-channel-entry`).
+fn code_list(options: &JsValue, name: &str) -> Result<Vec<Code>, JsError> {
+    if !options.is_object() {
+        return Ok(Vec::new());
+    }
+    let v = Reflect::get(options, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    if v.is_undefined() || v.is_null() {
+        return Ok(Vec::new());
+    }
+    if !Array::is_array(&v) {
+        return Err(JsError::new(&format!("{name} must be an array of codes")));
+    }
+    Array::from(&v)
+        .iter()
+        .map(|c| {
+            let s = c.as_string().unwrap_or_default();
+            Code::parse(&s).ok_or_else(|| JsError::new(&format!("unknown code {s:?} in {name}")))
+        })
+        .collect()
 }
 
 fn render_options(options: &JsValue) -> RenderOptions {

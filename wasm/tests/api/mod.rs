@@ -110,6 +110,34 @@ fn findings_are_data_with_spans() {
     // --strict makes the lints errors.
     let r = data(&validate(files(&BROKEN), opts(true)).unwrap());
     assert_eq!(r["summary"]["errors"], 8);
+    // --only / --ignore, by code or name; the verdict follows.
+    let o = opts(false);
+    let list = |v: &[&str]| -> JsValue {
+        v.iter()
+            .map(|s| JsValue::from_str(s))
+            .collect::<Array>()
+            .into()
+    };
+    Reflect::set(
+        &o,
+        &"ignore".into(),
+        &list(&[
+            "FBC105",
+            "multiple-channel-heads",
+            "206",
+            "FBC212",
+            "FBC307",
+        ]),
+    )
+    .unwrap();
+    let r = data(&validate(files(&BROKEN), o.clone()).unwrap());
+    assert_eq!(r["passed"], true);
+    assert_eq!(r["summary"]["warnings"], 3);
+    Reflect::set(&o, &"only".into(), &list(&["FBC502"])).unwrap();
+    let r = data(&validate(files(&BROKEN), o.clone()).unwrap());
+    assert_eq!(r["diagnostics"].as_array().unwrap().len(), 1);
+    Reflect::set(&o, &"only".into(), &list(&["FBC999"])).unwrap();
+    assert!(validate(files(&BROKEN), o).is_err());
 }
 
 #[wasm_bindgen_test]
