@@ -11,6 +11,8 @@
 pub mod codes;
 pub mod declcfg;
 pub mod diagnostic;
+pub mod diff;
+pub mod draw;
 pub mod fbc;
 pub mod gojson;
 pub mod goyaml;

@@ -55,6 +55,12 @@ pub enum Command {
     Template(crate::commands::template::TemplateArgs),
     /// Render a bundle and place it in a channel of a catalog so the catalog stays valid.
     Add(crate::commands::add::AddArgs),
+    /// List a catalog's packages, a package's channels and heads, or a channel's bundles.
+    List(crate::commands::list::ListArgs),
+    /// Draw a package's upgrade graph (mermaid, dot or json).
+    Graph(crate::commands::graph::GraphArgs),
+    /// Show packages, channels and bundles added, removed or changed between two catalogs.
+    Diff(crate::commands::diff::DiffArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

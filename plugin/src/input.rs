@@ -305,3 +305,30 @@ pub fn write_atomic(path: &Path, text: &[u8]) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// A catalog as the validator's model (for `list` and `graph`): an FBC
+/// directory is read directly; anything else (images, sqlite, bundle
+/// directories) is rendered first.
+pub fn load_declcfg(
+    reference: &str,
+    source: &dyn ImageSource,
+) -> Result<fbc_core::declcfg::DeclarativeConfig, String> {
+    use fbc_core::source::FileId;
+    let blobs: Vec<Vec<u8>> = match classify(reference)? {
+        RefKind::FbcDir => crate::fs::catalog_files(Path::new(reference))?
+            .iter()
+            .map(|p| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display())))
+            .collect::<Result<_, _>>()?,
+        _ => {
+            let cfg = render_ref(reference, &RenderOptions::default(), source)?;
+            vec![fbc_core::fbc::write(&cfg, fbc_core::fbc::Format::Json).into_bytes()]
+        }
+    };
+    let loaded = blobs
+        .iter()
+        .enumerate()
+        .map(|(i, b)| fbc_core::load::load_bytes(FileId(i as u32), b))
+        .collect();
+    let (_, cfg) = fbc_core::validate_catalog(loaded, &fbc_core::Options::default());
+    Ok(cfg)
+}

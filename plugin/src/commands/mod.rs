@@ -2,9 +2,12 @@
 
 pub mod add;
 pub mod build;
+pub mod diff;
 mod explain;
 pub mod generate;
+pub mod graph;
 pub mod init;
+pub mod list;
 pub mod migrate;
 pub mod render;
 pub mod template;
@@ -28,5 +31,8 @@ pub fn run(cli: Cli, invoked_as: &str) -> Result<ExitCode, String> {
         Command::Migrate(a) => migrate::run(a, invoked_as),
         Command::Template(a) => template::run(a, invoked_as),
         Command::Add(a) => add::run(a, invoked_as),
+        Command::List(a) => list::run(a, invoked_as),
+        Command::Graph(a) => graph::run(a, invoked_as),
+        Command::Diff(a) => diff::run(a, invoked_as),
     }
 }
