@@ -426,10 +426,10 @@ fn make_db(path: &Path, modern: bool) {
     ];
     for b in &bundles {
         let csv = format!(
-            r#"{{"apiVersion":"operators.coreos.com/v1alpha1","kind":"ClusterServiceVersion","metadata":{{"name":"{}"}},"spec":{{"version":"{}","icon":[{{"base64data":"PHN2Zz48L3N2Zz4=","mediatype":"image/svg+xml"}}],"relatedImages":[{{"name":"etcd","image":"quay.io/coreos/etcd@sha256:{}"}}],"install":{{"strategy":"deployment","spec":{{"deployments":[{{"name":"etcd-operator","spec":{{"template":{{"spec":{{"containers":[{{"image":"quay.io/coreos/etcd-operator:v{}"}}]}}}}}}}}]}}}}}}}}"#,
+            r#"{{"apiVersion":"operators.coreos.com/v1alpha1","kind":"ClusterServiceVersion","metadata":{{"name":"{}"}},"spec":{{"version":"{}","icon":[{{"base64data":"PHN2Zz48L3N2Zz4=","mediatype":"image/svg+xml"}}],"relatedImages":[{{"name":"etcd","image":"quay.io/coreos/etcd@sha256:{:0>64}"}}],"install":{{"strategy":"deployment","spec":{{"deployments":[{{"name":"etcd-operator","spec":{{"template":{{"spec":{{"containers":[{{"image":"quay.io/coreos/etcd-operator:v{}"}}]}}}}}}}}]}}}}}}}}"#,
             b.name,
             b.version,
-            format!("{:0>64}", b.version.replace('.', "")),
+            b.version.replace('.', ""),
             b.version
         );
         let crd = r#"{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"etcdclusters.etcd.database.coreos.com"},"spec":{"group":"etcd.database.coreos.com"}}"#;
