@@ -662,7 +662,7 @@ spec:
                 ("olm.package", r#"{"packageName":"foo","version":"0.2.0"}"#),
                 (
                     "olm.package.required",
-                    r#"{"packageName":"bar","versionRange":"\u003c0.1.0"}"#
+                    r#"{"packageName":"bar","versionRange":"<0.1.0"}"#
                 ),
             ]
         );
