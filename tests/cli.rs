@@ -128,3 +128,84 @@ fn formats_and_filters() {
     std::fs::write(d.path().join(".indexignore"), "*.txt\n").unwrap();
     assert_eq!(run(&["validate", p]).0, 0);
 }
+
+/// `validate --changed` (the pre-commit hooks' mode): changed files map to
+/// their catalog roots, each root is validated whole, findings name
+/// `file:line:column`.
+#[test]
+fn changed_files_validate_their_catalog_roots() {
+    let d = tempfile::tempdir().unwrap();
+    let repo_dir = d.path();
+    let copy = |from: &str, to: &str| {
+        let to = repo_dir.join(to);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(repo().join(from), to).unwrap();
+    };
+    copy(
+        "examples/catalog/kueue-operator/catalog.json",
+        "catalogs/good/kueue-operator/catalog.json",
+    );
+    for f in ["package.yaml", "channels.yaml", "bundles.json"] {
+        copy(
+            &format!("examples/broken-catalog/etcd-example/{f}"),
+            &format!("catalogs/bad/etcd-example/{f}"),
+        );
+    }
+    let run_in = |args: &[&str]| {
+        let out = Command::new(bin())
+            .current_dir(repo_dir)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+        )
+    };
+    // A changed file of the good catalog: its root alone, which passes.
+    let (code, out) = run_in(&[
+        "validate",
+        "--changed",
+        "catalogs/good/kueue-operator/catalog.json",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        out,
+        "validated 1 file: no problems (1 package, 7 channels, 11 bundles)\n"
+    );
+    // One changed file of the broken catalog: the whole catalog is read (a
+    // finding in another file of it is reported too), once.
+    let (code, out) = run_in(&[
+        "validate",
+        "--changed",
+        "catalogs/bad/etcd-example/package.yaml",
+        "catalogs/bad/etcd-example/channels.yaml",
+        "catalogs/deleted.yaml",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(" --> catalogs/bad/etcd-example/package.yaml:4:17\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(" --> catalogs/bad/etcd-example/bundles.json:22:35\n"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with(
+            "validated 3 files: 5 errors, 3 warnings (1 package, 1 channel, 3 bundles)\n"
+        ),
+        "{out}"
+    );
+    // Configured roots: files outside them are not validated.
+    let (code, out) = run_in(&[
+        "validate",
+        "--changed",
+        "--root",
+        "catalogs/good",
+        "catalogs/bad/etcd-example/package.yaml",
+        "catalogs/good/kueue-operator/catalog.json",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("validated 1 file: no problems"), "{out}");
+}

@@ -4,8 +4,9 @@
 //! `fbc_core::layout` (the browser and the Node hook apply the same ones to a
 //! set of files); this module only reads directories.
 
-use fbc_core::layout::{INDEX_IGNORE, IgnoreStack};
-use std::path::{Path, PathBuf};
+use fbc_core::layout::{self, INDEX_IGNORE, IgnoreStack};
+use fbc_core::source::FileId;
+use std::path::{Component, Path, PathBuf};
 
 /// The files of a catalog root, in opm's order.
 pub fn catalog_files(root: &Path) -> Result<Vec<PathBuf>, String> {
@@ -67,6 +68,56 @@ fn walk(
         ignores.pop();
     }
     Ok(())
+}
+
+/// `validate --changed`: the catalog root of each changed file, each once, in
+/// order ([`layout::catalog_root`]: the deepest of `roots` holding the file,
+/// or the parent of the nearest ancestor directory named after a package the
+/// file declares, or the file's directory). A file that no longer exists
+/// (deleted) or lies outside every configured root is skipped; a directory
+/// is taken as a catalog itself.
+pub fn changed_catalog_roots(files: &[PathBuf], roots: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let roots: Vec<String> = roots.iter().map(|r| slash(r)).collect();
+    let roots: Vec<&str> = roots.iter().map(String::as_str).collect();
+    let mut out: Vec<PathBuf> = Vec::new();
+    for f in files {
+        let root = match std::fs::metadata(f) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(format!("{}: {e}", f.display())),
+            Ok(m) if m.is_dir() => f.clone(),
+            Ok(_) => {
+                let bytes = std::fs::read(f).map_err(|e| format!("{}: {e}", f.display()))?;
+                let loaded = fbc_core::load::load_bytes(FileId(0), &bytes);
+                let packages = loaded.config.package_names();
+                match layout::catalog_root(&slash(f), &packages, &roots) {
+                    Some(r) if r.is_empty() => PathBuf::from("."),
+                    Some(r) => PathBuf::from(r),
+                    None => continue,
+                }
+            }
+        };
+        if !out.contains(&root) {
+            out.push(root);
+        }
+    }
+    Ok(out)
+}
+
+/// A path with `/` separators, as `fbc_core::layout` takes them.
+fn slash(p: &Path) -> String {
+    let parts: Vec<String> = p
+        .components()
+        .filter_map(|c| match c {
+            Component::RootDir => Some(String::new()),
+            Component::CurDir => None,
+            other => Some(other.as_os_str().to_string_lossy().into_owned()),
+        })
+        .collect();
+    if parts == [""] {
+        "/".to_string()
+    } else {
+        parts.join("/")
+    }
 }
 
 #[cfg(test)]
@@ -190,5 +241,49 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn roots_of_changed_files() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path();
+        std::fs::create_dir_all(p.join("catalogs/v4.20/foo")).unwrap();
+        std::fs::create_dir_all(p.join("single")).unwrap();
+        std::fs::write(
+            p.join("catalogs/v4.20/foo/index.yaml"),
+            "schema: olm.package\nname: foo\n",
+        )
+        .unwrap();
+        std::fs::write(
+            p.join("catalogs/v4.20/foo/bundle.json"),
+            "{\"schema\": \"olm.bundle\", \"package\": \"foo\", \"name\": \"foo.v1\"}",
+        )
+        .unwrap();
+        std::fs::write(
+            p.join("single/index.yaml"),
+            "schema: olm.package\nname: bar\n",
+        )
+        .unwrap();
+        let files: Vec<PathBuf> = [
+            "catalogs/v4.20/foo/index.yaml",
+            "catalogs/v4.20/foo/bundle.json",
+            "single/index.yaml",
+            "deleted.yaml",
+        ]
+        .iter()
+        .map(|f| p.join(f))
+        .collect();
+        assert_eq!(
+            changed_catalog_roots(&files, &[]).unwrap(),
+            [p.join("catalogs/v4.20"), p.join("single")]
+        );
+        // Configured roots: the deepest holding the file; others skipped.
+        assert_eq!(
+            changed_catalog_roots(&files, &[p.join("catalogs")]).unwrap(),
+            [p.join("catalogs")]
+        );
+        assert_eq!(slash(Path::new("./a/b")), "a/b");
+        assert_eq!(slash(Path::new("/a/b")), "/a/b");
+        assert_eq!(slash(Path::new("/")), "/");
     }
 }

@@ -1,25 +1,5 @@
-//! `oc catalog` / `kubectl catalog`: the whole life of an OLM catalog in a
-//! disconnected cluster, as one oc/kubectl plugin.
+//! `oc catalog` / `kubectl catalog` (see the library, `oc_catalog`).
 
-mod cli;
-mod commands;
-mod fs;
-mod input;
-mod registry;
-mod sqlite;
-
-use std::process::ExitCode;
-
-fn main() -> ExitCode {
-    // rustls with the ring provider only (oci-client's default would add aws-lc).
-    registry::ensure_crypto();
-    let invoked_as = cli::invoked_as(std::env::args_os().next());
-    let args = cli::parse(&invoked_as);
-    match commands::run(args, &invoked_as) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(2)
-        }
-    }
+fn main() -> std::process::ExitCode {
+    oc_catalog::main()
 }

@@ -3,7 +3,7 @@
 
 use super::EXIT_FINDINGS;
 use crate::cli::{OutputFormat, ValidateArgs};
-use crate::fs::catalog_files;
+use crate::fs::{catalog_files, changed_catalog_roots};
 use fbc_core::codes::Code;
 use fbc_core::load::{self, LoadedFile};
 use fbc_core::report::{self, Format, RenderOptions};
@@ -24,7 +24,12 @@ pub fn run(a: ValidateArgs, invoked_as: &str) -> Result<ExitCode, String> {
     let opts = Options { strict: a.strict };
     let mut sources = SourceMap::new();
     let mut total = Validation::default();
-    for root in &a.paths {
+    let catalogs = if a.changed {
+        changed_catalog_roots(&a.paths, &a.roots)?
+    } else {
+        a.paths.clone()
+    };
+    for root in &catalogs {
         let loaded = if root.as_os_str() == "-" {
             let mut bytes = Vec::new();
             std::io::stdin()
@@ -44,9 +49,7 @@ pub fn run(a: ValidateArgs, invoked_as: &str) -> Result<ExitCode, String> {
         total.bundles += v.bundles;
         total.diagnostics.extend(v.diagnostics);
     }
-    total
-        .diagnostics
-        .retain(|d| (only.is_empty() || only.contains(&d.code)) && !ignore.contains(&d.code));
+    total.retain_codes(&only, &ignore);
     fbc_core::diagnostic::sort(&mut total.diagnostics);
 
     let format = match a.output {
