@@ -127,7 +127,7 @@ fn basic_template_renders_bundle_entries_and_keeps_the_rest() {
     .unwrap();
     let (code, out, err) = run_in(d.path(), &["template", "basic", "basic.yaml", "-o", "yaml"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.starts_with("---\ndefaultChannel: stable\nname: op\nschema: olm.package\n---\nentries:\n- name: op.v1.0.0\n- name: op.v1.1.0\n  replaces: op.v1.0.0\nname: stable\npackage: op\nschema: olm.channel\n---\nimage: \"\"\nname: op.v1.0.0\npackage: op\nproperties:\n- type: olm.package\n  value:\n    packageName: op\n    version: 1.0.0\n- type: olm.bundle.object\n"), "{out}");
+    assert!(out.starts_with("---\ndefaultChannel: stable\nname: op\nschema: olm.package\n---\nentries:\n  - name: op.v1.0.0\n  - name: op.v1.1.0\n    replaces: op.v1.0.0\nname: stable\npackage: op\nschema: olm.channel\n---\nimage: \"\"\nname: op.v1.0.0\npackage: op\nproperties:\n  - type: olm.package\n    value:\n      packageName: op\n      version: 1.0.0\n  - type: olm.bundle.object\n"), "{out}");
     std::fs::write(d.path().join("bad.yaml"), "schema: olm.template.basic\nentries:\n- schema: olm.bundle\n  image: op-1.0.0\n  package: op\n").unwrap();
     let (code, _, err) = run_in(d.path(), &["template", "basic", "bad.yaml"]);
     assert_eq!(code, 2);

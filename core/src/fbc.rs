@@ -593,6 +593,6 @@ mod tests {
 "#
         );
         let y = write(&f, Format::Yaml);
-        assert!(y.starts_with("---\ndefaultChannel: s\nname: b\nschema: olm.package\n---\nentries:\n- name: b.v1\n  skipRange: <1.0.0\n"), "{y}");
+        assert!(y.starts_with("---\ndefaultChannel: s\nname: b\nschema: olm.package\n---\nentries:\n  - name: b.v1\n    skipRange: <1.0.0\n"), "{y}");
     }
 }

@@ -8,11 +8,30 @@
 use crate::parse::yaml::resolve_plain;
 use serde_json::Value;
 
-const BEST_WIDTH: usize = 80;
+/// Which go-yaml emitter to imitate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// go-yaml v3, as current opm writes: sequences indented inside
+    /// mappings, long lines never folded.
+    V3,
+    /// go-yaml v2 (opm up to v1.26): sequences not indented inside
+    /// mappings, lines folded at spaces past column 80.
+    V2,
+}
 
-/// One document (without the `---` line) as go-yaml v2 marshals it.
+/// One document (without the `---` line) as current opm writes it.
 pub fn to_yaml(v: &Value) -> String {
-    let mut e = Emitter::default();
+    to_yaml_with(v, Flavor::V3)
+}
+
+/// One document (without the `---` line) in the given flavor.
+pub fn to_yaml_with(v: &Value, flavor: Flavor) -> String {
+    let mut e = Emitter {
+        out: String::new(),
+        column: 0,
+        seq_indent: if flavor == Flavor::V3 { 2 } else { 0 },
+        width: if flavor == Flavor::V3 { usize::MAX } else { 80 },
+    };
     match v {
         Value::Object(m) if !m.is_empty() => e.mapping(m, 0, false),
         Value::Array(a) if !a.is_empty() => e.sequence(a, 0, false),
@@ -24,10 +43,13 @@ pub fn to_yaml(v: &Value) -> String {
     e.out
 }
 
-#[derive(Default)]
 struct Emitter {
     out: String,
     column: usize,
+    /// Extra indentation of a block sequence that is a mapping value.
+    seq_indent: usize,
+    /// Fold plain and quoted scalars at spaces past this column.
+    width: usize,
 }
 
 impl Emitter {
@@ -88,7 +110,7 @@ impl Emitter {
                 }
                 Value::Array(a) if !a.is_empty() => {
                     self.newline();
-                    self.sequence(a, indent, false);
+                    self.sequence(a, indent + self.seq_indent, false);
                 }
                 _ => {
                     self.pushc(' ');
@@ -176,7 +198,7 @@ impl Emitter {
                     if c == ' ' {
                         if allow_breaks
                             && !spaces
-                            && self.column > BEST_WIDTH
+                            && self.column > self.width
                             && chars.get(i + 1) != Some(&' ')
                         {
                             self.write_indent(indent);
@@ -198,7 +220,7 @@ impl Emitter {
                     if c == ' ' {
                         if allow_breaks
                             && !spaces
-                            && self.column > BEST_WIDTH
+                            && self.column > self.width
                             && i > 0
                             && i + 1 < chars.len()
                             && chars[i + 1] != ' '
@@ -254,7 +276,7 @@ impl Emitter {
                     } else if c == ' ' {
                         if allow_breaks
                             && !spaces
-                            && self.column > BEST_WIDTH
+                            && self.column > self.width
                             && i > 0
                             && i + 1 < chars.len()
                         {
@@ -559,7 +581,7 @@ mod tests {
     fn styles() {
         let v = json!({"schema": "olm.channel", "name": "stable", "entries": [{"name": "a.v1", "skipRange": ">=0.1.0 <0.2.0", "skips": ["x"]}], "t": "true", "e": "", "num": "1.0", "d": "line1\nline2\n", "empty": {}});
         assert_eq!(
-            to_yaml(&v),
+            to_yaml_with(&v, Flavor::V2),
             "d: |\n  line1\n  line2\ne: \"\"\nempty: {}\nentries:\n- name: a.v1\n  skipRange: '>=0.1.0 <0.2.0'\n  skips:\n  - x\nname: stable\nnum: \"1.0\"\nschema: olm.channel\nt: \"true\"\n"
         );
     }
@@ -568,9 +590,19 @@ mod tests {
     fn folds_long_lines() {
         let s = "word ".repeat(30);
         let v = json!({"description": s.trim_end()});
-        let y = to_yaml(&v);
+        assert_eq!(to_yaml(&v).lines().count(), 1, "v3 never folds");
+        let y = to_yaml_with(&v, Flavor::V2);
         assert!(y.lines().count() > 1, "{y}");
         assert!(y.lines().nth(1).unwrap().starts_with("  word"));
+    }
+
+    #[test]
+    fn v3_indents_sequences() {
+        let v = json!({"entries": [{"name": "a", "skips": ["x", "z"]}], "name": "4.7"});
+        assert_eq!(
+            to_yaml(&v),
+            "entries:\n  - name: a\n    skips:\n      - x\n      - z\nname: \"4.7\"\n"
+        );
     }
 
     #[test]
