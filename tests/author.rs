@@ -32,7 +32,7 @@ fn make_bundle(root: &Path, pkg: &str, version: &str) -> PathBuf {
     std::fs::write(
         dir.join("manifests/op.clusterserviceversion.yaml"),
         format!(
-            "apiVersion: operators.coreos.com/v1alpha1\nkind: ClusterServiceVersion\nmetadata:\n  name: {pkg}.v{version}\nspec:\n  version: {version}\n  displayName: Op\n  relatedImages:\n  - name: op\n    image: quay.io/op/op@sha256:{digest}\n"
+            "apiVersion: operators.coreos.com/v1alpha1\nkind: ClusterServiceVersion\nmetadata:\n  name: {pkg}.v{version}\nspec:\n  version: {version}\n  displayName: Op\n  description: Op {version}\n  icon:\n  - base64data: PHN2Zz48L3N2Zz4=\n    mediatype: image/svg+xml\n  relatedImages:\n  - name: op\n    image: quay.io/op/op@sha256:{digest}\n"
         ),
     )
     .unwrap();
@@ -80,7 +80,9 @@ fn semver_template_with_bundle_directories() {
     assert_eq!(
         non_bundles,
         vec![
-            &json!({"schema": "olm.package", "name": "op", "defaultChannel": "stable-v1"}),
+            &json!({"schema": "olm.package", "name": "op", "defaultChannel": "stable-v1",
+                "icon": {"base64data": "PHN2Zz48L3N2Zz4=", "mediatype": "image/svg+xml"},
+                "description": "Op 1.0.0"}),
             &json!({"schema": "olm.channel", "name": "candidate-v1", "package": "op", "entries": [
                 {"name": "op.v1.0.0"},
                 {"name": "op.v1.0.1", "skips": ["op.v1.0.0"]},

@@ -3,7 +3,7 @@
 //! generated from bundle versions). Rendering a bundle reference is the
 //! caller's job (a closure), so the core stays pure.
 
-use crate::fbc::{Bundle, Channel, ChannelEntry, Fbc, Package};
+use crate::fbc::{Bundle, Channel, ChannelEntry, Fbc, Icon, Package};
 use crate::semver::{self, Version};
 use crate::value::fold_eq;
 use serde_json::Value;
@@ -97,6 +97,22 @@ struct Tuple {
     name: String,
     version: Version,
     index: usize,
+}
+
+/// The CSV of a rendered bundle (from its `olm.bundle.object`s).
+fn csv_of(b: &Bundle) -> Option<Value> {
+    use base64::Engine;
+    b.properties
+        .iter()
+        .filter(|p| p.type_ == "olm.bundle.object")
+        .filter_map(|p| {
+            let data = p.json().get("data")?.as_str()?.to_string();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(data)
+                .ok()?;
+            crate::render::decode_first("object", &bytes).ok().flatten()
+        })
+        .find(|o| o.get("kind").and_then(Value::as_str) == Some("ClusterServiceVersion"))
 }
 
 /// Expand a semver template (`schema: olm.semver`).
@@ -300,12 +316,55 @@ pub fn semver(doc: &Value, render: &mut RenderFn<'_>) -> Result<Fbc, String> {
         skips.insert(cur.name.clone());
     }
 
+    // Current opm copies the description and icon of the default channel
+    // head's CSV into the package.
+    let mut pkg = Package {
+        name: package,
+        default_channel: hw.3.clone(),
+        ..Package::default()
+    };
+    let head = channels.get(&hw.3).and_then(|c| {
+        let pointed: BTreeSet<&str> = c
+            .entries
+            .iter()
+            .flat_map(|e| {
+                std::iter::once(e.replaces.as_str()).chain(e.skips.iter().map(String::as_str))
+            })
+            .collect();
+        c.entries
+            .iter()
+            .rev()
+            .find(|e| !pointed.contains(e.name.as_str()))
+            .map(|e| e.name.clone())
+    });
+    if let Some(csv) = head
+        .and_then(|h| bundles.iter().find(|b| b.name == h))
+        .and_then(csv_of)
+    {
+        let spec = csv.get("spec").cloned().unwrap_or(Value::Null);
+        pkg.description = spec
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        if let Some(i) = spec
+            .get("icon")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+        {
+            let data = i.get("base64data").and_then(Value::as_str).unwrap_or("");
+            let media = i.get("mediatype").and_then(Value::as_str).unwrap_or("");
+            if !data.is_empty() {
+                pkg.icon = Some(Icon {
+                    base64data: data.to_string(),
+                    mediatype: media.to_string(),
+                });
+            }
+        }
+    }
+
     Ok(Fbc {
-        packages: vec![Package {
-            name: package,
-            default_channel: hw.3,
-            ..Package::default()
-        }],
+        packages: vec![pkg],
         channels: channels.into_values().collect(),
         bundles,
         ..Fbc::default()

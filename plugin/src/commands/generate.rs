@@ -25,7 +25,7 @@ pub struct DockerfileArgs {
     /// The catalog directory.
     pub dir: PathBuf,
     /// Image of the final stage (`scratch` for a binary-less catalog image).
-    #[arg(short = 'i', long = "base-image", default_value = DEFAULT_IMAGE)]
+    #[arg(short = 'i', long = "base-image", visible_alias = "binary-image", default_value = DEFAULT_IMAGE)]
     pub base_image: String,
     /// Image that pre-populates the serve cache (must contain /bin/opm).
     #[arg(short = 'b', long = "builder-image", default_value = DEFAULT_IMAGE)]
