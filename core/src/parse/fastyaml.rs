@@ -218,6 +218,15 @@ impl<'a> Parser<'a> {
         None
     }
 
+    /// A document marker (`---` or `...` then a space, a line break or the
+    /// end) at `i`, which must be at column 0: the general parser ends the
+    /// document there, so it is never a key.
+    fn is_document_marker(&self, i: usize) -> bool {
+        let marker = self.b.get(i..i + 3);
+        matches!(marker, Some(b"---" | b"..."))
+            && matches!(self.at(i + 3), None | Some(b' ' | b'\n'))
+    }
+
     /// A `-` sequence indicator at `i`.
     fn is_dash(&self, i: usize) -> bool {
         self.at(i) == Some(b'-') && matches!(self.at(i + 1), None | Some(b' ' | b'\n'))
@@ -304,7 +313,7 @@ impl<'a> Parser<'a> {
         let mut kpos = kpos;
         let mut line_start_of_key = self.pos;
         loop {
-            if !plain_start_ok(self.b, kpos) {
+            if !plain_start_ok(self.b, kpos) || (col == 0 && self.is_document_marker(kpos)) {
                 return None;
             }
             let Scan::Colon(colon) = self.scan_plain_line(kpos) else {

@@ -490,3 +490,22 @@ fn general_parser_still_reports_errors() {
     assert!(crate::parse::yaml::parse_document("a: [1\n", 0).is_err());
     assert!(parse_document_general("a: 1\n", 0).is_ok());
 }
+
+/// Found by `fuzz/` (target yaml_json): a line at column 0 that starts
+/// with a document marker followed by content (`... b: 2`) is not a mapping
+/// key `... b`: the general parser rejects it. `---` lines never reach here
+/// from `parse_stream`, but they end the document all the same.
+#[test]
+fn document_marker_lines_are_not_keys() {
+    for t in ["... m:", "a: 1\n... b: 2\n", "a:\n  b: 1\n... c:\n"] {
+        assert!(parse_document_general(t, 0).is_err(), "{t:?}");
+        declined(t);
+    }
+    for t in ["--- m:", "a:\n--- m:\n"] {
+        declined(t);
+    }
+    // Not markers: no space after them.
+    for t in ["...: 1\n", "a: 1\n---x: 2\n", "a: 1\n....: 2\n"] {
+        assert_eq!(compare(t, 0), Ok(true), "{t:?}");
+    }
+}
