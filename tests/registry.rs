@@ -98,7 +98,7 @@ fn build_push_is_what_skopeo_sees_and_is_reproducible() {
         .strip_prefix("sha256:")
         .unwrap();
     let f = std::fs::File::open(pulled.join(layer)).unwrap();
-    let mut ar = tar::Archive::new(flate2::read::GzDecoder::new(f));
+    let mut ar = tar::Archive::new(flate2::read::MultiGzDecoder::new(f));
     let names: Vec<String> = ar
         .entries()
         .unwrap()

@@ -73,9 +73,6 @@ pub fn run(a: BuildArgs, invoked_as: &str) -> Result<ExitCode, String> {
     if !a.dir.is_dir() {
         return Err(format!("{}: not a directory", a.dir.display()));
     }
-    if let Some(code) = validate_first(&a.dir, invoked_as)? {
-        return Ok(code);
-    }
     let target = parse_ref(&a.tag)?;
     if target.digest.is_some() {
         return Err(format!("--tag {}: give a tag, not a digest", a.tag));
@@ -90,7 +87,16 @@ pub fn run(a: BuildArgs, invoked_as: &str) -> Result<ExitCode, String> {
     let opts = crate::registry::options();
     let work = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
     let layer_path = work.path().join("layer.tar.gz");
-    let (diff_id, layer_size, files) = write_layer(&a.dir, &layer_path, epoch())?;
+    // Validate and write the layer at once (both use every core); the layer
+    // is a temporary file, dropped if the catalog is refused.
+    let (valid, layer) = rayon::join(
+        || validate_first(&a.dir, invoked_as),
+        || write_layer(&a.dir, &layer_path, epoch()),
+    );
+    if let Some(code) = valid? {
+        return Ok(code);
+    }
+    let (diff_id, layer_size, files) = layer?;
     block_on(async {
         let base = match &a.base {
             Some(b) => {
@@ -238,18 +244,28 @@ async fn copy_base_blob(
 
 /// Validate with the core validator; on errors print the report and return exit 1.
 fn validate_first(dir: &Path, invoked_as: &str) -> Result<Option<ExitCode>, String> {
+    use rayon::prelude::*;
     let files = catalog_files(dir)?;
+    let results: Vec<Result<(fbc_core::load::LoadedFile, SourceInfo), String>> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, path)| {
+            let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let lf = fbc_core::load::load_bytes(FileId(i as u32), &bytes);
+            let text = String::from_utf8_lossy(&bytes);
+            let lines = LineIndex::new(&text);
+            // Big texts are read again only if they have findings.
+            let text = (bytes.len() <= 256 * 1024).then(|| text.into_owned());
+            let path = path.to_string_lossy().into_owned();
+            Ok((lf, SourceInfo { path, lines, text }))
+        })
+        .collect();
     let mut sources = SourceMap::new();
     let mut loaded = Vec::with_capacity(files.len());
-    for (i, path) in files.iter().enumerate() {
-        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        loaded.push(fbc_core::load::load_bytes(FileId(i as u32), &bytes));
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        sources.add(SourceInfo {
-            path: path.to_string_lossy().into_owned(),
-            lines: LineIndex::new(&text),
-            text: Some(text),
-        });
+    for r in results {
+        let (lf, info) = r?;
+        loaded.push(lf);
+        sources.add(info);
     }
     let mut v = fbc_core::validate(loaded, &fbc_core::Options::default());
     if v.passed() {
@@ -257,6 +273,22 @@ fn validate_first(dir: &Path, invoked_as: &str) -> Result<Option<ExitCode>, Stri
     }
     v.diagnostics
         .retain(|d| d.severity == fbc_core::diagnostic::Severity::Error);
+    let mut ids: Vec<FileId> = v
+        .diagnostics
+        .iter()
+        .flat_map(|d| d.span.iter().chain(d.labels.iter().map(|l| &l.span)))
+        .map(|s| s.file)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for id in ids {
+        let info = sources.get_mut(id);
+        if info.text.is_none()
+            && let Ok(bytes) = std::fs::read(&info.path)
+        {
+            info.text = Some(String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
     let ropts = RenderOptions {
         color: false,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -316,10 +348,7 @@ pub fn write_layer(dir: &Path, dest: &Path, mtime: u64) -> Result<(String, u64, 
         inner: std::io::BufWriter::new(file),
         hash: Sha256Writer::default(),
     };
-    let gz = flate2::GzBuilder::new()
-        .mtime(0)
-        .operating_system(255)
-        .write(compressed, flate2::Compression::default());
+    let gz = ParallelGz::new(compressed);
     let uncompressed = HashingWriter {
         inner: gz,
         hash: Sha256Writer::default(),
@@ -374,11 +403,88 @@ pub fn write_layer(dir: &Path, dest: &Path, mtime: u64) -> Result<(String, u64, 
     let size = compressed.hash.len;
     let mut buf = compressed.inner;
     buf.flush().map_err(io)?;
-    buf.into_inner()
-        .map_err(|e| io(e.into_error()))?
-        .sync_all()
-        .map_err(io)?;
     Ok((diff_id, size, files))
+}
+
+/// Bytes of tar per gzip member.
+const GZ_CHUNK: usize = 4 << 20;
+
+/// gzip on every core, deterministically: the stream is cut every
+/// [`GZ_CHUNK`] bytes and each piece becomes one gzip member (fixed header:
+/// no name, mtime 0, OS unknown), compressed in parallel and written in
+/// order. A multi-member gzip is one gzip stream to every reader (Go's
+/// compress/gzip, GNU gzip, flate2's MultiGzDecoder). Memory stays bounded
+/// by a few chunks per core.
+struct ParallelGz<W: Write> {
+    out: W,
+    buf: Vec<u8>,
+    pending: Vec<Vec<u8>>,
+    batch: usize,
+    wrote_any: bool,
+}
+
+impl<W: Write> ParallelGz<W> {
+    fn new(out: W) -> Self {
+        ParallelGz {
+            out,
+            buf: Vec::with_capacity(GZ_CHUNK),
+            pending: Vec::new(),
+            batch: rayon::current_num_threads().max(1) * 2,
+            wrote_any: false,
+        }
+    }
+
+    fn compress_pending(&mut self) -> std::io::Result<()> {
+        use rayon::prelude::*;
+        let members: Vec<std::io::Result<Vec<u8>>> = self
+            .pending
+            .par_iter()
+            .map(|chunk| {
+                let mut enc = flate2::GzBuilder::new()
+                    .mtime(0)
+                    .operating_system(255)
+                    .write(
+                        Vec::with_capacity(chunk.len() / 3),
+                        flate2::Compression::default(),
+                    );
+                enc.write_all(chunk)?;
+                enc.finish()
+            })
+            .collect();
+        self.pending.clear();
+        for m in members {
+            self.out.write_all(&m?)?;
+            self.wrote_any = true;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> std::io::Result<W> {
+        if !self.buf.is_empty() || !self.wrote_any && self.pending.is_empty() {
+            self.pending.push(std::mem::take(&mut self.buf));
+        }
+        self.compress_pending()?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+impl<W: Write> Write for ParallelGz<W> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        let n = data.len().min(GZ_CHUNK - self.buf.len());
+        self.buf.extend_from_slice(&data[..n]);
+        if self.buf.len() == GZ_CHUNK {
+            let full = std::mem::replace(&mut self.buf, Vec::with_capacity(GZ_CHUNK));
+            self.pending.push(full);
+            if self.pending.len() >= self.batch {
+                self.compress_pending()?;
+            }
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The image config: the base's (or a new one) with our layer, opm's label,
@@ -453,6 +559,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn parallel_gzip_is_one_stream_and_deterministic() {
+        use std::io::Read;
+        let data: Vec<u8> = (0..(GZ_CHUNK * 5 + 123))
+            .map(|i| (i % 251) as u8 ^ (i / 7) as u8)
+            .collect();
+        let gz = |d: &[u8]| {
+            let mut w = ParallelGz::new(Vec::new());
+            for piece in d.chunks(100_000) {
+                w.write_all(piece).unwrap();
+            }
+            w.finish().unwrap()
+        };
+        let a = gz(&data);
+        assert_eq!(a, gz(&data));
+        let mut back = Vec::new();
+        flate2::read::MultiGzDecoder::new(&a[..])
+            .read_to_end(&mut back)
+            .unwrap();
+        assert_eq!(back, data);
+        // An empty stream is still valid gzip.
+        let e = gz(&[]);
+        let mut back = Vec::new();
+        flate2::read::MultiGzDecoder::new(&e[..])
+            .read_to_end(&mut back)
+            .unwrap();
+        assert!(back.is_empty());
+    }
+
+    #[test]
     fn dates() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
@@ -479,7 +614,7 @@ mod tests {
             std::fs::read(d.path().join("2.tgz")).unwrap()
         );
         let f = std::fs::File::open(d.path().join("1.tgz")).unwrap();
-        let mut ar = tar::Archive::new(flate2::read::GzDecoder::new(f));
+        let mut ar = tar::Archive::new(flate2::read::MultiGzDecoder::new(f));
         let names: Vec<String> = ar
             .entries()
             .unwrap()

@@ -271,7 +271,9 @@ pub fn extract_layer(
     drop(f);
     let f = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let reader: Box<dyn Read> = if n >= 2 && magic[..2] == [0x1f, 0x8b] {
-        Box::new(flate2::read::GzDecoder::new(std::io::BufReader::new(f)))
+        Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(
+            f,
+        )))
     } else if n >= 4 && magic == [0x28, 0xb5, 0x2f, 0xfd] {
         return Err(format!("{shown}: zstd-compressed layers are not supported"));
     } else {
