@@ -490,6 +490,27 @@ fn render_of_a_catalog_image_reads_only_its_fbc_layer() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(got, want);
 
+    // list, graph and diff read catalog images the same way.
+    for args in [
+        vec!["list", "--catalog"],
+        vec!["list", "--package", "kueue-operator", "--catalog"],
+    ] {
+        let mut dir_args = args.clone();
+        dir_args.push("examples/catalog");
+        let (code, want, err) = run(&home, &dir_args);
+        assert_eq!(code, 0, "{err}");
+        let mut img_args = args.clone();
+        img_args.extend([tag.as_str(), "--tls-verify=false"]);
+        let (code, got, err) = run(&home, &img_args);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(got, want);
+    }
+    let (code, out, err) = run(
+        &home,
+        &["diff", "examples/catalog", &tag, "--tls-verify=false"],
+    );
+    assert_eq!(code, 0, "{err}\n{out}");
+
     // A missing image is a clear error naming it.
     let (code, _, err) = run(
         &home,
