@@ -224,6 +224,13 @@ fn image_references_go_through_the_registry_layer() {
     assert!(out.is_empty());
     assert!(err.starts_with("error: render: "), "{err}");
     assert!(err.contains("localhost:1"), "{err}");
+    // A path that does not exist is not taken for an image.
+    let (code, _, err) = run(&["render", "./no-such-dir"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("render: ./no-such-dir: No such file or directory"),
+        "{err}"
+    );
 }
 
 #[test]

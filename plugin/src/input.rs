@@ -90,8 +90,18 @@ pub fn classify(reference: &str) -> Result<RefKind, String> {
                 ))
             }
         }
+        Err(e) if looks_like_path(reference) => Err(format!("{reference}: {e}")),
         Err(_) => Ok(RefKind::Image),
     }
+}
+
+/// A reference that can only be meant as a path (`/x`, `./x`, `../x`, `~/x`, `.`).
+fn looks_like_path(reference: &str) -> bool {
+    reference == "."
+        || reference == ".."
+        || ["/", "./", "../", "~/"]
+            .iter()
+            .any(|p| reference.starts_with(p))
 }
 
 pub fn is_sqlite(p: &Path) -> bool {
