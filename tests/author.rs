@@ -373,7 +373,31 @@ fn list_graph_and_diff_outputs() {
     );
     let (_, out, _) = run_in(d.path(), &["list", "--catalog", "catalog", "-o", "json"]);
     let v: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v[0]["channels"][0]["head"], "op.v1.1.0");
+    assert_eq!(
+        v,
+        json!([{"name": "op", "declared": true, "defaultChannel": "stable", "deprecated": false,
+        "channels": [{"name": "stable", "head": "op.v1.1.0", "heads": ["op.v1.1.0"], "entries": 2, "deprecated": false}],
+        "bundles": [
+            {"name": "op.v1.1.0", "version": "1.1.0", "image": "quay.io/op/bundle:v1.1.0", "channels": ["stable"], "deprecated": false},
+            {"name": "op.v1.0.0", "version": "1.0.0", "image": "quay.io/op/bundle:v1.0.0", "channels": ["stable"], "deprecated": false}
+        ]}])
+    );
+    let (_, out, _) = run_in(
+        d.path(),
+        &["graph", "catalog", "--package", "op", "-o", "json"],
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v,
+        json!({"package": "op", "defaultChannel": "stable", "channels": [{
+            "name": "stable", "heads": ["op.v1.1.0"], "deprecated": false,
+            "nodes": [
+                {"name": "op.v1.1.0", "version": "1.1.0", "head": true, "inChannel": true, "deprecated": false},
+                {"name": "op.v1.0.0", "version": "1.0.0", "head": false, "inChannel": true, "deprecated": false}
+            ],
+            "edges": [{"from": "op.v1.1.0", "to": "op.v1.0.0", "kind": "replaces"}]
+        }]})
+    );
     let (code, _, err) = run_in(
         d.path(),
         &["list", "--catalog", "catalog", "--package", "nope"],
@@ -427,8 +451,10 @@ fn list_graph_and_diff_outputs() {
     assert_eq!(code, 1);
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
-        v[0]["bundles"][0],
-        json!({"name": "op.v1.1.0", "change": "added", "version": "1.1.0"})
+        v,
+        json!([{"name": "op", "change": "changed",
+            "channels": [{"name": "stable", "change": "changed", "entriesAdded": ["op.v1.1.0"], "oldHead": "op.v1.0.0", "newHead": "op.v1.1.0"}],
+            "bundles": [{"name": "op.v1.1.0", "change": "added", "version": "1.1.0"}]}])
     );
     let (code, out, _) = run_in(d.path(), &["diff", "old", "old", "--exit-code"]);
     assert_eq!((code, out.as_str()), (0, "no differences\n"));
