@@ -705,3 +705,22 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn migrate_level_applies_to_fbc_inputs_and_the_result_validates() {
+    let (code, out, err) = run(&[
+        "render",
+        "tests/fixtures/fbc/operator-registry-synthetic-latest",
+        "--migrate-level",
+        "bundle-object-to-csv-metadata",
+        "-o",
+        "yaml",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("olm.bundle.object"));
+    assert_eq!(out.matches("- type: olm.csv.metadata").count(), 10, "{out}");
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("catalog.yaml"), &out).unwrap();
+    let (code, out, _) = run(&["validate", d.path().to_str().unwrap(), "-q"]);
+    assert_eq!(code, 0, "{out}");
+}
