@@ -95,6 +95,14 @@ fn semver_template_with_bundle_directories() {
         docs.iter().filter(|d| d["schema"] == "olm.bundle").count(),
         3
     );
+    // The type may be left out: it is taken from the template's schema.
+    let semver_file = d.path().join("semver.yaml");
+    let (code, again, err) = run_in(Path::new("/"), &["template", semver_file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(again, out);
+    let (code, _, err) = run_in(d.path(), &["template", "nope", "semver.yaml"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown template type \"nope\""), "{err}");
     let cat = d.path().join("cat");
     std::fs::create_dir(&cat).unwrap();
     std::fs::write(cat.join("catalog.json"), &out).unwrap();

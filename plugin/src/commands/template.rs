@@ -24,11 +24,10 @@ pub enum TemplateKind {
 
 #[derive(Debug, Args)]
 pub struct TemplateArgs {
-    /// The template type.
-    #[arg(value_enum)]
-    pub kind: TemplateKind,
-    /// The template file (`-` reads standard input).
-    pub file: PathBuf,
+    /// `basic` or `semver` (optional: taken from the template's `schema`), then the template
+    /// file (`-` reads standard input).
+    #[arg(num_args = 1..=2, value_names = ["TYPE", "FILE"], required = true)]
+    pub args: Vec<String>,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = FbcFormat::Json)]
     pub output: FbcFormat,
@@ -62,33 +61,51 @@ pub fn run(a: TemplateArgs, _invoked_as: &str) -> Result<ExitCode, String> {
         migrate: MigrateLevel::parse(&a.migrate_level)?,
         image_template: None,
     };
-    let (text, base) = if a.file.as_os_str() == "-" {
+    let (kind, file) = match a.args.as_slice() {
+        [f] => (None, PathBuf::from(f)),
+        [k, f] => (
+            Some(
+                TemplateKind::from_str(k, true)
+                    .map_err(|_| format!("unknown template type {k:?} (basic or semver)"))?,
+            ),
+            PathBuf::from(f),
+        ),
+        _ => return Err("give the template file".into()),
+    };
+    let (text, base) = if file.as_os_str() == "-" {
         let mut s = String::new();
         std::io::stdin()
             .read_to_string(&mut s)
             .map_err(|e| format!("<stdin>: {e}"))?;
         (s, None)
     } else {
-        let s =
-            std::fs::read_to_string(&a.file).map_err(|e| format!("{}: {e}", a.file.display()))?;
-        (s, a.file.parent().map(Path::to_path_buf))
+        let s = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        (s, file.parent().map(Path::to_path_buf))
     };
     let parsed = fbc_core::parse::parse_stream(&text);
     if let Some(e) = parsed.errors.first() {
-        return Err(format!("{}: {}", a.file.display(), e.message));
+        return Err(format!("{}: {}", file.display(), e.message));
     }
     let doc = parsed
         .docs
         .iter()
         .find(|d| !d.is_null())
         .map(|d| d.to_json())
-        .ok_or_else(|| format!("{}: empty template", a.file.display()))?;
-    if template::schema_of(&doc).is_none() {
+        .ok_or_else(|| format!("{}: empty template", file.display()))?;
+    let Some(schema) = template::schema_of(&doc) else {
         return Err("template input missing required 'schema' field".into());
-    }
+    };
+    let kind = match kind {
+        Some(k) => k,
+        None => match schema.as_str() {
+            "olm.template.basic" => TemplateKind::Basic,
+            "olm.semver" => TemplateKind::Semver,
+            other => return Err(format!("unknown template schema {other:?}")),
+        },
+    };
     let mut render =
         |r: &str| render_one(r, base.as_deref(), &opts).map_err(|e| format!("render: {e}"));
-    let cfg = match a.kind {
+    let cfg = match kind {
         TemplateKind::Basic => template::basic(&doc, &mut render)?,
         TemplateKind::Semver => template::semver(&doc, &mut render)?,
     };
