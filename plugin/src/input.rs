@@ -231,7 +231,24 @@ fn render_image(
     if img.labels.contains_key(LABEL_CONFIGS) {
         load_fbc_files(&img.files)
     } else if img.labels.contains_key(LABEL_BUNDLE_PACKAGE) {
-        let b = render::render_bundle(&img.files, reference, opts.migrate)?;
+        let mut files = img.files.clone();
+        if !files.iter().any(|(p, _)| p.starts_with("metadata/")) {
+            // No metadata directory: the bundle labels carry the annotations.
+            let mut text = String::from("annotations:\n");
+            for (k, v) in img
+                .labels
+                .iter()
+                .filter(|(k, _)| k.starts_with("operators.operatorframework.io.bundle."))
+            {
+                text.push_str(&format!(
+                    "  {}: {}\n",
+                    fbc_core::gojson::quote(k, false),
+                    fbc_core::gojson::quote(v, false)
+                ));
+            }
+            files.push(("metadata/annotations.yaml".into(), text.into_bytes()));
+        }
+        let b = render::render_bundle(&files, reference, opts.migrate)?;
         Ok(Fbc {
             bundles: vec![b],
             ..Fbc::default()
@@ -341,4 +358,89 @@ pub fn load_declcfg(
         .collect();
     let (_, cfg) = fbc_core::validate_catalog(loaded, &fbc_core::Options::default());
     Ok(cfg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An image source serving canned images, as the registry layer would.
+    struct Fake(BTreeMap<String, ImageFiles>);
+
+    impl ImageSource for Fake {
+        fn fetch(&self, reference: &str) -> Result<ImageFiles, String> {
+            self.0
+                .get(reference)
+                .cloned()
+                .ok_or_else(|| format!("{reference}: manifest unknown"))
+        }
+    }
+
+    fn labels(kv: &[(&str, &str)]) -> BTreeMap<String, String> {
+        kv.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn fake() -> Fake {
+        let csv = b"apiVersion: operators.coreos.com/v1alpha1\nkind: ClusterServiceVersion\nmetadata:\n  name: op.v1.0.0\nspec:\n  version: 1.0.0\n".to_vec();
+        let mut m = BTreeMap::new();
+        m.insert(
+            "reg/catalog:1".to_string(),
+            ImageFiles {
+                labels: labels(&[(LABEL_CONFIGS, "/configs")]),
+                files: vec![(
+                    "op/catalog.yaml".into(),
+                    b"schema: olm.package\nname: op\ndefaultChannel: stable\n".to_vec(),
+                )],
+            },
+        );
+        m.insert(
+            "reg/bundle:1".to_string(),
+            ImageFiles {
+                labels: labels(&[(LABEL_BUNDLE_PACKAGE, "op")]),
+                files: vec![("manifests/csv.yaml".into(), csv)],
+            },
+        );
+        m.insert("reg/plain:1".to_string(), ImageFiles::default());
+        m.insert(
+            "reg/other:1".to_string(),
+            ImageFiles {
+                labels: labels(&[("a", "b")]),
+                files: vec![],
+            },
+        );
+        Fake(m)
+    }
+
+    #[test]
+    fn images_are_dispatched_by_label() {
+        let f = fake();
+        let o = RenderOptions::default();
+        let c = render_ref("reg/catalog:1", &o, &f).unwrap();
+        assert_eq!(c.packages[0].name, "op");
+        let b = render_ref("reg/bundle:1", &o, &f).unwrap();
+        assert_eq!(b.bundles[0].name, "op.v1.0.0");
+        assert_eq!(
+            b.bundles[0].package, "op",
+            "annotations taken from the labels"
+        );
+        assert_eq!(b.bundles[0].image, "reg/bundle:1");
+        assert_eq!(
+            render_ref("reg/plain:1", &o, &f).unwrap_err(),
+            "reg/plain:1: image type could not be determined: image has no labels"
+        );
+        assert_eq!(
+            render_ref("reg/other:1", &o, &f).unwrap_err(),
+            "reg/other:1: image type could not be determined, found labels\n  a=b"
+        );
+        assert_eq!(
+            render_ref("reg/missing:1", &o, &f).unwrap_err(),
+            "reg/missing:1: manifest unknown"
+        );
+        assert_eq!(
+            render_ref("reg/x:1", &o, &NoRegistry).unwrap_err(),
+            "reg/x:1: image references need the registry layer (not built yet)"
+        );
+    }
 }
