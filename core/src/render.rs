@@ -245,12 +245,22 @@ pub fn render_content(
         .and_then(|a| a.get("olm.properties"))
         .and_then(Value::as_str)
     {
-        let list: Vec<Value> = serde_json::from_str(ann)
-            .map_err(|e| format!("parse olm.properties annotation of {name}: {e}"))?;
-        for p in list {
-            let t = s(&p, &["type"]).to_string();
-            let val = p.get("value").cloned().unwrap_or(Value::Null);
-            push_unique(prop(&t, gojson::marshal(&val, true, false)), &mut declared);
+        // Go keeps each value as the raw JSON written in the annotation.
+        let mut parser = parse::json::JsonParser::new(ann, 0);
+        let list = parser
+            .next_value()
+            .map_err(|e| format!("parse olm.properties annotation of {name}: {}", e.message))?;
+        for p in list.as_array().unwrap_or(&[]) {
+            let t = p
+                .field("type")
+                .and_then(|e| e.value.as_str())
+                .unwrap_or("")
+                .to_string();
+            let raw = p
+                .field("value")
+                .map(|e| gojson::compact(&ann[e.value.start as usize..e.value.end as usize]))
+                .unwrap_or_else(|| "null".into());
+            push_unique(prop(&t, raw), &mut declared);
         }
     }
 
@@ -579,7 +589,7 @@ kind: ClusterServiceVersion
 metadata:
   name: foo.v0.2.0
   annotations:
-    olm.properties: '[{"type":"olm.maxOpenShiftVersion","value":"4.9"}]'
+    olm.properties: '[{"type":"olm.maxOpenShiftVersion","value":"4.9"}, {"type": "olm.label", "value": {"z": 1, "a": "<x>"}}]'
 spec:
   version: 0.2.0
   displayName: Foo <Operator>
@@ -658,6 +668,7 @@ spec:
                     "olm.gvk.required",
                     r#"{"group":"test.bar","kind":"Bar","version":"v1alpha1"}"#
                 ),
+                ("olm.label", r#"{"z":1,"a":"<x>"}"#),
                 ("olm.maxOpenShiftVersion", r#""4.9""#),
                 ("olm.package", r#"{"packageName":"foo","version":"0.2.0"}"#),
                 (
