@@ -201,7 +201,12 @@ fn prop(type_: &str, raw: String) -> Property {
 
 /// The CSV's version as a string (numbers as written).
 fn csv_version(csv: &Value) -> String {
-    match csv.get("spec").and_then(|s| s.get("version")) {
+    csv_field(csv, "version")
+}
+
+/// A string (or number, as written) field of the CSV's spec.
+fn csv_field(csv: &Value, field: &str) -> String {
+    match csv.get("spec").and_then(|s| s.get(field)) {
         Some(Value::String(v)) => v.clone(),
         Some(Value::Number(n)) => n.to_string(),
         _ => String::new(),
@@ -371,6 +376,8 @@ pub fn render_content(
             gojson::ObjWriter::new()
                 .str("packageName", &c.package, true)
                 .str("version", &csv_version(csv), true)
+                // Current opm: the CSV's spec.release, when set.
+                .str_opt("release", &csv_field(csv, "release"), true)
                 .finish(),
         )
     }));
@@ -698,6 +705,25 @@ spec:
                 ("operator", "quay.io/foo/operator@sha256:1"),
                 ("other", "quay.io/foo/other:v1"),
             ]
+        );
+    }
+
+    #[test]
+    fn release_from_the_csv() {
+        let mut f = files();
+        let csv = String::from_utf8(f[0].1.clone())
+            .unwrap()
+            .replace("  version: 0.2.0\n", "  version: 0.2.0\n  release: \"2\"\n");
+        f[0].1 = csv.into_bytes();
+        let b = render_bundle(&f, "img", MigrateLevel::None).unwrap();
+        let p = b
+            .properties
+            .iter()
+            .find(|p| p.type_ == "olm.package")
+            .unwrap();
+        assert_eq!(
+            p.value,
+            r#"{"packageName":"foo","version":"0.2.0","release":"2"}"#
         );
     }
 
