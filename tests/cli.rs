@@ -208,4 +208,19 @@ fn changed_files_validate_their_catalog_roots() {
     ]);
     assert_eq!(code, 0, "{out}");
     assert!(out.starts_with("validated 1 file: no problems"), "{out}");
+    // No files (pass_filenames: false): every configured root.
+    let (code, out) = run_in(&[
+        "validate",
+        "--changed",
+        "--root",
+        "catalogs/good",
+        "--root",
+        "catalogs/bad",
+        "-q",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(
+        out,
+        "validated 4 files: 5 errors, 3 warnings (2 packages, 8 channels, 14 bundles)\n"
+    );
 }

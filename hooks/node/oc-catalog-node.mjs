@@ -58,7 +58,7 @@ function parseValidate(args) {
   }
   if (!['text', 'github'].includes(o.format)) throw new UsageError(`unsupported output format '${o.format}' (text or github)`);
   if (o.roots.length && !o.changed) throw new UsageError('--root is only meaningful with --changed');
-  if (!o.paths.length) throw new UsageError('no catalog given');
+  if (!o.paths.length && !(o.changed && o.roots.length)) throw new UsageError('no catalog given');
   for (const c of [...o.only, ...o.ignore]) {
     if (!explain(c)) throw new UsageError(`unknown code "${c}" (see \`${NAME} explain --list\`)`);
   }
@@ -80,6 +80,7 @@ function walk(dir, out) {
 /** The catalogs to validate: the paths, or with --changed the roots of the changed files. */
 function catalogsOf(o) {
   if (!o.changed) return o.paths;
+  if (!o.paths.length) return o.roots; // no files (pass_filenames: false): every root
   const roots = [];
   for (const f of o.paths) {
     let content;

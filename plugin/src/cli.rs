@@ -78,12 +78,12 @@ pub enum OutputFormat {
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
     /// Catalog directories or files (`-` reads one file from standard input). Each is validated as its own catalog.
-    #[arg(required = true, value_name = "CATALOG")]
+    #[arg(required_unless_present = "roots", value_name = "CATALOG")]
     pub paths: Vec<PathBuf>,
     /// The paths are changed files (as pre-commit passes them): validate the catalog root of each, once. The root is the deepest --root holding the file; without --root, the parent of the nearest ancestor directory named after a package the file declares, else the file's directory.
     #[arg(long)]
     pub changed: bool,
-    /// With --changed: a catalog root of the repository (repeatable); files outside every root are skipped.
+    /// With --changed: a catalog root of the repository (repeatable); files outside every root are skipped. Given no files, every root is validated.
     #[arg(long = "root", value_name = "DIR", requires = "changed")]
     pub roots: Vec<PathBuf>,
     /// Output format.

@@ -24,7 +24,9 @@ pub fn run(a: ValidateArgs, invoked_as: &str) -> Result<ExitCode, String> {
     let opts = Options { strict: a.strict };
     let mut sources = SourceMap::new();
     let mut total = Validation::default();
-    let catalogs = if a.changed {
+    let catalogs = if a.changed && a.paths.is_empty() {
+        a.roots.clone()
+    } else if a.changed {
         changed_catalog_roots(&a.paths, &a.roots)?
     } else {
         a.paths.clone()
