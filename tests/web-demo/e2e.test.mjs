@@ -85,11 +85,18 @@ test('an invalid catalog: findings by file, the span highlighted in its source, 
     assert.match(await page.textContent('#explain'), /^×?FBC208 \(multiple-channel-heads\) — default severity: error/);
     await page.screenshot({ path: join(out, 'invalid-findings.png'), fullPage: true });
     if (process.env.README_SCREENSHOT) {
-      await page.setViewportSize({ width: 1280, height: 820 });
-      await page.click('.finding[data-code="FBC105"] a.loc');
-      await page.click('.finding[data-code="FBC105"] button.code');
+      // The README's pictures: findings with a span and an explanation, then a graph.
+      await page.setViewportSize({ width: 1280, height: 860 });
+      await page.click('details.file[data-path$="bundles.json"] > summary');
+      await page.click('.finding[data-code="FBC208"] a.loc');
+      await page.click('.finding[data-code="FBC208"] button.code');
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: join(repo, process.env.README_SCREENSHOT) });
+      await page.click('#tab-packages');
+      await page.waitForSelector('#package svg.graph');
+      await page.locator('#packages-view').screenshot({ path: join(repo, process.env.README_SCREENSHOT.replace(/\.png$/, '-graph.png')) });
+      await page.click('#tab-findings');
+      await page.click('details.file[data-path$="bundles.json"] > summary');
     }
 
     // Two heads, drawn as such.
