@@ -1,10 +1,17 @@
 //! Time parsing every file of the big catalog (all documents, parse only)
-//! on two threads, as `validate` would.
+//! on one and two threads, as `validate` would: first with the general YAML
+//! parser alone (saphyr, as before the fast path), then as `parse_stream`
+//! does it (fast path first).
 //!
 //! `cargo run --release -p fbc-core --example parse_big [DIR] [ROUNDS]`
 //! (default: `../shared/corpus/big/union-catalog`, 5 rounds).
+//!
+//! Wall times suffer when other processes share the cores, so the process
+//! CPU time per round is printed too (Linux only).
 
+use fbc_core::parse::fastyaml::check::yaml_chunks;
 use fbc_core::parse::parse_stream;
+use fbc_core::parse::yaml::parse_document_general;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -29,9 +36,32 @@ fn walk(p: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Parse one file; returns the number of documents and errors.
+fn parse_one(text: &str, general: bool) -> (usize, usize) {
+    let chunks = yaml_chunks(text);
+    if !general || chunks.is_empty() {
+        let parsed = parse_stream(text);
+        return (parsed.docs.len(), parsed.errors.len());
+    }
+    let ok = chunks
+        .iter()
+        .filter(|&&(from, to)| parse_document_general(&text[from..to], from).is_ok())
+        .count();
+    (ok, chunks.len() - ok)
+}
+
+/// CPU time of this process so far (user + system), from /proc.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // USER_HZ is 100 on Linux.
+    Some(Duration::from_millis(ticks * 10))
+}
+
 /// Parse every text on `threads` threads (largest first, work stealing by
 /// an atomic index); returns the number of documents and errors.
-fn parse_all(texts: &[String], threads: usize) -> (usize, usize) {
+fn parse_all(texts: &[String], threads: usize, general: bool) -> (usize, usize) {
     let next = AtomicUsize::new(0);
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
@@ -41,9 +71,9 @@ fn parse_all(texts: &[String], threads: usize) -> (usize, usize) {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(t) = texts.get(i) else { break };
-                        let parsed = parse_stream(t);
-                        docs += parsed.docs.len();
-                        errors += parsed.errors.len();
+                        let (d, e) = parse_one(t, general);
+                        docs += d;
+                        errors += e;
                     }
                     (docs, errors)
                 })
@@ -76,21 +106,34 @@ fn main() {
         bytes as f64 / 1e6,
         dir.display()
     );
-    for threads in [1, 2] {
-        let mut times: Vec<Duration> = Vec::new();
-        let mut counts = (0, 0);
-        for _ in 0..rounds {
-            let t0 = Instant::now();
-            counts = parse_all(&texts, threads);
-            times.push(t0.elapsed());
+    for (label, general) in [
+        ("general parser only (before)", true),
+        ("with the fast path", false),
+    ] {
+        println!("{label}:");
+        for threads in [1, 2] {
+            let mut times: Vec<(Duration, Duration)> = Vec::new();
+            let mut counts = (0, 0);
+            for _ in 0..rounds {
+                let (t0, c0) = (Instant::now(), cpu_time());
+                counts = parse_all(&texts, threads, general);
+                let cpu = cpu_time()
+                    .zip(c0)
+                    .map(|(c1, c0)| c1 - c0)
+                    .unwrap_or_default();
+                times.push((t0.elapsed(), cpu));
+            }
+            times.sort();
+            let cpu: Vec<f64> = times.iter().map(|t| t.1.as_secs_f64()).collect();
+            println!(
+                "  {threads} thread(s): wall min {:.3} s, median {:.3} s; CPU median {:.2} s \
+                 ({} documents, {} errors)",
+                times[0].0.as_secs_f64(),
+                times[times.len() / 2].0.as_secs_f64(),
+                cpu[cpu.len() / 2],
+                counts.0,
+                counts.1
+            );
         }
-        times.sort();
-        println!(
-            "{threads} thread(s): min {:.3} s, median {:.3} s ({} documents, {} errors)",
-            times[0].as_secs_f64(),
-            times[times.len() / 2].as_secs_f64(),
-            counts.0,
-            counts.1
-        );
     }
 }

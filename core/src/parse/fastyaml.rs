@@ -12,19 +12,24 @@
 //! - blank lines, full-line comments, trailing ` # comments`;
 //! - block mappings with plain keys (resolved as YAML 1.1 scalars, then
 //!   turned into strings as [`super::yaml`] does: key `y` is `"true"`),
-//!   values on the same line or a nested block on the next lines, including
-//!   a sequence at the key's own indentation; `key:` alone is null;
+//!   values on the same line or on the next lines (a more indented mapping,
+//!   sequence or scalar, or a sequence at the key's own indentation);
+//!   `key:` alone is null; duplicate keys are kept in order;
 //! - block sequences, `- key: v` compact mappings, `- - x`, `-` + nested block;
 //! - plain scalars, single- and multi-line (folded as YAML folds them);
-//!   single-quoted scalars, single- and multi-line; double-quoted scalars on
-//!   one line without escapes; literal block scalars `|`, `|-`, `|+` without
-//!   an indentation indicator; `[]` and `{}`.
+//!   single- and double-quoted scalars, single- and multi-line, with the
+//!   escapes both go-yaml and saphyr know; literal block scalars `|` with
+//!   any chomping (`-`, `+`) and an optional indentation indicator; `[]`
+//!   and `{}`.
 //!
-//! Everything else — tabs, `\r`, control characters, the line breaks YAML
-//! 1.1 knows besides `\n` (NEL, LS, PS), byte-order marks, anchors, aliases,
-//! tags, directives, `?` keys, quoted keys, folded scalars, flow collections
-//! with content, escapes in double quotes, document markers, merge keys,
-//! `.nan`/`.inf` — gives `None`.
+//! Everything else gives `None`: tabs, `\r`, control characters, the line
+//! breaks YAML 1.1 knows besides `\n` (NEL, LS, PS), byte-order marks,
+//! anchors, aliases, tags, directives, `?` keys, quoted keys, folded
+//! scalars, flow collections with content, the escapes `\/` (saphyr only)
+//! and `\'` (go-yaml only), document markers, merge keys, `.nan`/`.inf`,
+//! empty block scalars, a block scalar on the line below its key, quoted
+//! lines not indented more than their owner, comments after a plain
+//! scalar's continuation lines, a root that is not a block collection.
 //!
 //! Span conventions follow saphyr's, so diagnostics do not depend on which
 //! parser read a document:
@@ -92,12 +97,13 @@ fn chars_ok(s: &str) -> bool {
     let mut i = 0;
     while i < b.len() {
         let end = (i + 64).min(b.len());
-        // Branch-free test of a block, vectorised by the compiler.
-        let mut bad = false;
+        // Branch-free test of a block for anything but printable ASCII and
+        // `\n`, vectorised by the compiler.
+        let mut bad = 0u8;
         for &c in &b[i..end] {
-            bad |= (c.wrapping_sub(0x20) >= 0x5f) & (c != b'\n');
+            bad |= u8::from((c < 0x20) & (c != b'\n')) | u8::from(c >= 0x7f);
         }
-        if !bad {
+        if bad == 0 {
             i = end;
             continue;
         }
