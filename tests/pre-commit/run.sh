@@ -11,7 +11,7 @@
 # Installs pre-commit into target/pre-commit-venv when missing (the only
 # network use). The node hook needs wasm/pkg (committed); the rust hook builds
 # the workspace's root package with cargo (offline: CARGO_NET_OFFLINE); the
-# system hook uses target/debug/oc-catalog, built here when missing.
+# system hook uses target/debug/oc-catalog (built here).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
@@ -24,7 +24,7 @@ if [ ! -x "$venv/bin/pre-commit" ]; then
 fi
 "$venv/bin/pre-commit" --version
 
-[ -x target/debug/oc-catalog ] || cargo build -q -p oc-catalog
+cargo build -q -p oc-catalog # the system hook's oc-catalog (a no-op when up to date)
 
 work=$(mktemp -d)
 cleanup() { rm -rf "$work"; }
