@@ -130,6 +130,7 @@ bytes_of() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { print s +
 [[ -n "$markdown" ]] && : >"$markdown"
 
 echo "oc-catalog validate benchmark: commit $commit$dirty, $(nproc) cores, $(date -u +%Y-%m-%d)"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown) (other work on the machine skews wall times)"
 echo "read floor: find DIR -type f -exec cat {} + > /dev/null"
 echo "wall: $([[ $have_hyperfine == 1 ]] && echo hyperfine || echo "bash's EPOCHREALTIME"), median of $runs runs after a warm-up (page cache warm); peak: /usr/bin/time -v, median of 3 runs"
 echo
@@ -239,3 +240,6 @@ if wr:
 PY
   fi
 fi
+
+echo
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
