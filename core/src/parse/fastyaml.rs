@@ -52,6 +52,7 @@
 use super::yaml::resolve_plain;
 use crate::value::{Entry, Node, Value};
 use std::borrow::Cow;
+use std::cell::Cell;
 
 /// Nesting deeper than this gives `None` (the general parser copes).
 const MAX_DEPTH: usize = 1000;
@@ -72,6 +73,7 @@ pub fn parse_document<'a>(chunk: &'a str, base: usize) -> Option<Node<'a>> {
         base,
         pos: 0,
         depth: 0,
+        last_peek: Cell::new(None),
     };
     let Some(line) = p.peek_line(0) else {
         return Some(Node::new(base, base + chunk.len(), Value::Null));
@@ -169,6 +171,10 @@ struct Parser<'a> {
     /// Start of the first line not consumed yet.
     pos: usize,
     depth: usize,
+    /// The last [`Parser::peek_line`] answer: every level of a nest asks
+    /// again from the same place when it ends, and blank lines must not be
+    /// scanned once per level.
+    last_peek: Cell<Option<(usize, Option<Line>)>>,
 }
 
 impl<'a> Parser<'a> {
@@ -205,6 +211,17 @@ impl<'a> Parser<'a> {
 
     /// The first significant line at or after line start `from`.
     fn peek_line(&self, from: usize) -> Option<Line> {
+        if let Some((f, line)) = self.last_peek.get()
+            && f == from
+        {
+            return line;
+        }
+        let line = self.scan_to_line(from);
+        self.last_peek.set(Some((from, line)));
+        line
+    }
+
+    fn scan_to_line(&self, from: usize) -> Option<Line> {
         let mut ls = from;
         while ls < self.b.len() {
             let indent = self.spaces(ls);

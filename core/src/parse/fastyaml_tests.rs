@@ -371,6 +371,12 @@ fn depth_is_bounded() {
             deep_map.push_str("k:\n");
         }
         declined(&deep_map);
+        // Blank lines after a deep nest are not scanned once per level.
+        let mut nest: String = (0..999).map(|i| " ".repeat(i) + "k:\n").collect();
+        nest.push_str(&"\n".repeat(100_000));
+        let t0 = std::time::Instant::now();
+        assert!(parse_document(&nest, 0).is_some());
+        assert!(t0.elapsed().as_secs() < 5, "{:?}", t0.elapsed());
     })
     .join()
     .unwrap();
