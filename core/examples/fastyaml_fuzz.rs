@@ -229,8 +229,17 @@ fn literal(r: &mut Rng, out: &mut String, owner: usize) {
 /// The value after `key:` or `-` at column `col` (the rest of the line and
 /// maybe more lines).
 fn value(r: &mut Rng, out: &mut String, col: usize, depth: usize, in_map: bool) {
-    let choice = if depth > 4 { r.below(3) } else { r.below(8) };
+    let choice = if depth > 4 { r.below(3) } else { r.below(9) };
     match choice {
+        8 => {
+            // A scalar on the next line.
+            out.push('\n');
+            fillers(r, out, col);
+            let c = col + r.below(4);
+            spaces(out, c);
+            scalar(r, out, c + 1);
+            out.push('\n');
+        }
         0 | 1 => {
             out.push(' ');
             scalar(r, out, col + 1);
