@@ -140,6 +140,13 @@ fn build_push_is_what_skopeo_sees_and_is_reproducible() {
         &format!("oci:{}:v2", layout.display()),
     ]));
     assert_eq!(from_layout["Digest"], digest.as_str());
+    // The second push found both blobs with HEAD and uploaded none (registry access log).
+    let log = std::fs::read_to_string(e.path("plain.log")).unwrap();
+    let uploads = log
+        .lines()
+        .filter(|l| l.contains("\"PUT /v2/test/catalog/blobs/uploads/"))
+        .count();
+    assert_eq!(uploads, 2, "{log}");
 }
 
 #[test]
@@ -228,6 +235,15 @@ fn build_over_a_base_on_tls_registry_with_auth() {
         base_layers.as_array().unwrap().as_slice()
     );
     assert_eq!(inspect["Labels"]["base"], "yes");
+    // Within one registry the base layers were mounted, not uploaded.
+    let log = std::fs::read_to_string(e.path("tls.log")).unwrap();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("\"POST /v2/cat/index/blobs/uploads/?")
+                && l.contains("mount=")
+                && l.contains("\" 201 ")),
+        "{log}"
+    );
     assert_eq!(
         inspect["Labels"]["operators.operatorframework.io.index.configs.v1"],
         "/configs"

@@ -8,7 +8,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 pub const USER: &str = "testuser";
@@ -124,11 +124,12 @@ fn start(dir: &Path, name: &str, extra: &str) -> Registry {
     )
     .unwrap();
     let log = dir.join(format!("{name}.log"));
+    let logf = std::fs::File::create(&log).unwrap();
     let mut child = Command::new("docker-registry")
         .arg("serve")
         .arg(&cfg)
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
+        .stdout(logf.try_clone().unwrap())
+        .stderr(logf)
         .spawn()
         .unwrap();
     wait_port(port, &mut child, &log);
