@@ -27,6 +27,13 @@ use crate::source::{FileId, SourceMap, Span};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+/// Only the summary line (`--quiet`): no snippets, so no source text needed.
+pub fn render_summary(v: &Validation, opts: &RenderOptions) -> String {
+    let mut out = summary_line(v, &Palette::new(opts.color));
+    out.push('\n');
+    out
+}
+
 /// Source lines wider than this many columns are shown cut around the marks.
 pub const MAX_WIDTH: usize = 120;
 

@@ -60,7 +60,8 @@ pub fn run(a: ValidateArgs, invoked_as: &str) -> Result<ExitCode, String> {
         OutputFormat::Sarif => Format::Sarif,
         OutputFormat::Github => Format::Github,
     };
-    if format == Format::Text {
+    let quiet = a.quiet && format == Format::Text;
+    if format == Format::Text && !quiet {
         reload_texts(&total, &mut sources);
     }
     let color = format == Format::Text
@@ -71,14 +72,11 @@ pub fn run(a: ValidateArgs, invoked_as: &str) -> Result<ExitCode, String> {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         command_name: invoked_as.to_string(),
     };
-    let mut text = report::render(format, &total, &sources, &ropts);
-    if a.quiet && format == Format::Text {
-        text = text
-            .lines()
-            .last()
-            .map(|l| format!("{l}\n"))
-            .unwrap_or_default();
-    }
+    let text = if quiet {
+        report::text::render_summary(&total, &ropts)
+    } else {
+        report::render(format, &total, &sources, &ropts)
+    };
     let mut out = std::io::stdout().lock();
     // A closed pipe (`| head`) is not a tool failure.
     let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
@@ -148,12 +146,17 @@ fn reload_texts(v: &Validation, sources: &mut SourceMap) {
         .collect();
     ids.sort_unstable();
     ids.dedup();
-    for id in ids {
-        let info = sources.get_mut(id);
-        if info.text.is_none()
-            && let Ok(bytes) = std::fs::read(&info.path)
-        {
-            info.text = Some(String::from_utf8_lossy(&bytes).into_owned());
-        }
+    let texts: Vec<(FileId, Option<String>)> = ids
+        .into_par_iter()
+        .filter(|id| sources.get(*id).text.is_none())
+        .map(|id| {
+            let text = std::fs::read(&sources.get(id).path)
+                .ok()
+                .map(|b| String::from_utf8_lossy(&b).into_owned());
+            (id, text)
+        })
+        .collect();
+    for (id, text) in texts {
+        sources.get_mut(id).text = text;
     }
 }
