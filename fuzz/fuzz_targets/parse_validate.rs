@@ -85,7 +85,7 @@ fn check_span(s: &Span, lens: &[usize], message: &str) {
 /// Every format, with and without colour. The json and sarif documents must
 /// parse as JSON. Colour only changes text and github output. SARIF output
 /// carries ~200 KB of rule metadata that is the same for every input, and
-/// rendering it costs twenty times the rest of an execution, so it is
+/// rendering it costs several times the rest of an execution, so it is
 /// rendered for one input length in three (chosen by length so that a crash
 /// reproduces from its input alone).
 fn render_all(v: &Validation, sources: &SourceMap, sarif: bool) {
