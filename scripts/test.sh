@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of oc-catalog. Installs what the tests need when missing
-# (the wasm32 target), then: formatting, clippy, the wasm32 build of the core,
-# and the whole test suite (unit, conformance, schema, CLI end-to-end).
+# (the wasm32 target, the registry tools, Chromium and chromedriver,
+# wasm-bindgen-cli at the pinned version, the web demo's node modules,
+# pre-commit), then: formatting, clippy, the wasm32 build of the core, the
+# whole test suite (unit, conformance, schema, CLI end-to-end), the
+# WebAssembly API in Node and Chromium, the committed wasm/pkg against a
+# rebuild, the web demo end to end (and its benchmark, printed), and the
+# pre-commit hooks with the real pre-commit.
 #
 # Usage: ./scripts/test.sh            (from anywhere)
 # CI runs this same script through .ci/run.
@@ -37,6 +42,35 @@ if [ -n "$missing" ]; then
   fi
 fi
 
+step "browser and JavaScript test tools (chromium, chromedriver, wasm-bindgen, node modules)"
+# Must equal the `wasm-bindgen = "=…"` pin in wasm/Cargo.toml (wasm/build.sh checks it).
+WASM_BINDGEN_VERSION=0.2.130
+missing=""
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v chromedriver >/dev/null 2>&1 || missing="$missing chromium-driver"
+command -v node >/dev/null 2>&1 || missing="$missing nodejs npm"
+if [ -n "$missing" ]; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "installing:$missing"
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y $missing
+  else
+    echo "missing:$missing (install them: the web demo and wasm browser tests need them)" >&2
+    exit 2
+  fi
+fi
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  echo "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (from crates.io; takes a few minutes)"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+if [ ! -f web-demo/node_modules/.package-lock.json ] ||
+  [ web-demo/package-lock.json -nt web-demo/node_modules/.package-lock.json ]; then
+  # playwright-core only drives the system Chromium: it never downloads a browser.
+  (cd web-demo && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+chromium --version 2>/dev/null | head -1
+echo "node $(node --version), wasm-bindgen $(wasm-bindgen --version | awk '{print $2}')"
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -54,3 +88,32 @@ fi
 
 step "cargo test (workspace)"
 cargo test --workspace
+
+step "fbc-wasm: the JS API in Node and in headless Chromium (wasm-bindgen-test)"
+cargo clippy -p fbc-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+cargo test -p fbc-wasm --target wasm32-unknown-unknown --test node
+# Browser flags: wasm/webdriver.json.
+CHROMEDRIVER=$(command -v chromedriver) cargo test -p fbc-wasm --target wasm32-unknown-unknown --test browser
+
+step "wasm/pkg (committed for the Node pre-commit hook) matches a rebuild"
+fresh=$(mktemp -d)
+wasm/build.sh "$fresh/pkg"
+if ! diff -r wasm/pkg "$fresh/pkg"; then
+  echo "wasm/pkg is stale: run wasm/build.sh and commit wasm/pkg (built with: $(rustc -V))" >&2
+  rm -rf "$fresh"
+  exit 1
+fi
+rm -rf "$fresh"
+
+step "web demo: build, then end to end in Chromium (screenshots in target/web-demo-e2e)"
+web-demo/build.sh
+node --test tests/web-demo/
+
+if [ -d ../shared/corpus/fbc/certified-operators-v4.20 ]; then
+  step "web demo benchmark (printed, not asserted): certified-operators-v4.20, 18 MB"
+  node web-demo/bench.mjs --runs 3 || echo "note: the benchmark did not run" >&2
+fi
+
+step "pre-commit hooks (node, rust, system) with the real pre-commit, offline"
+tests/pre-commit/run.sh
