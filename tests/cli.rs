@@ -1,19 +1,11 @@
 //! The oc-catalog binary as users run it: names, inputs, formats, exit codes.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_oc-catalog")
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+#[path = "common/mod.rs"]
+mod common;
+use common::*;
 
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(bin())

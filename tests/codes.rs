@@ -6,9 +6,9 @@ use fbc_core::codes::ALL;
 use std::path::Path;
 use std::process::Command;
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_oc-catalog")
-}
+#[path = "common/mod.rs"]
+mod common;
+use common::*;
 
 #[test]
 fn every_code_has_a_doc_and_a_fixture_that_triggers_it() {

@@ -9,19 +9,12 @@
 //! `shared/corpus/fbc` are checked against opm's verdicts too.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_oc-catalog")
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+#[path = "common/mod.rs"]
+mod common;
+use common::*;
 
 /// Run `validate -o json` on a directory from `cwd` (so paths in the output are short).
 fn validate_json(cwd: &Path, dir: &str) -> (i32, Value) {
