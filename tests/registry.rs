@@ -1,6 +1,6 @@
 //! `build`, and reading images, against real registries (Debian's
 //! docker-registry on loopback: plain HTTP, and TLS with a private CA and
-//! htpasswd auth), checked with skopeo as the independent client.
+//! htpasswd auth or bearer-token auth), checked with skopeo as the independent client.
 
 #[path = "registry/harness.rs"]
 mod harness;
@@ -799,4 +799,139 @@ fn docker_config_credential_helper_is_used() {
         &format!("{USER}:{PASS}"),
         &format!("docker://{tls}/helper/cat:v1"),
     ]);
+}
+
+#[test]
+fn bearer_token_auth_push_and_pull() {
+    if !tools_present() {
+        return;
+    }
+    let e = token_env();
+    let host = e.host().to_string();
+    let home = e.path("home");
+    let certdir = e.certdir();
+    let creds = format!("{USER}:{PASS}");
+    let tag = format!("{host}/test/catalog:v1");
+
+    // A base pushed by skopeo through the same token flow.
+    let base_src = umoci_image(e.dir.path(), &[("bin/opm", "#!/bin/sh\n")], &[]);
+    let base = format!("{host}/base/opm:1");
+    skopeo(&[
+        "copy",
+        "--dest-cert-dir",
+        &certdir,
+        "--dest-creds",
+        &creds,
+        &base_src,
+        &format!("docker://{base}"),
+    ]);
+
+    // Push: --creds are sent to the token server (basic), the registry sees bearer tokens.
+    let (code, out, err) = run(
+        &home,
+        &[
+            "build",
+            "examples/catalog",
+            "--tag",
+            &tag,
+            "--base",
+            &base,
+            "--push",
+            "--cert-dir",
+            &certdir,
+            "--creds",
+            &creds,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let digest = built_digest(&out);
+    let inspect = json(&skopeo(&[
+        "inspect",
+        "--cert-dir",
+        &certdir,
+        "--creds",
+        &creds,
+        &format!("docker://{tag}"),
+    ]));
+    assert_eq!(inspect["Digest"], digest.as_str());
+    assert_eq!(inspect["Layers"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        inspect["Labels"]["operators.operatorframework.io.index.configs.v1"],
+        "/configs"
+    );
+    let reqs = e.requests();
+    assert!(
+        reqs.iter().any(|r| r.user.as_deref() == Some(USER)
+            && r.granted
+            && r.scopes
+                .iter()
+                .any(|s| s == "repository:test/catalog:pull,push")),
+        "{reqs:?}"
+    );
+
+    // Pull: list and render, credentials from an auth file as podman finds it.
+    write_authfile(&home.join("run/containers/auth.json"), &host, USER, PASS);
+    let (code, want_list, err) = run(&home, &["list", "--catalog", "examples/catalog"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, got, err) = run(&home, &["list", "--catalog", &tag, "--cert-dir", &certdir]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(got, want_list);
+    let (code, want, err) = run(&home, &["render", "examples/catalog", "-o", "yaml"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, got, err) = run(
+        &home,
+        &["render", &tag, "--cert-dir", &certdir, "-o", "yaml"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(got, want);
+    let before = e.requests().len();
+    assert!(
+        e.requests()[before - 1].scopes == ["repository:test/catalog:pull"],
+        "{:?}",
+        e.requests()
+    );
+
+    // Wrong password: the token server refuses; a clear error naming registry and image.
+    for args in [
+        vec!["list", "--catalog", tag.as_str()],
+        vec!["render", tag.as_str()],
+        vec!["build", "examples/catalog", "--tag", tag.as_str(), "--push"],
+    ] {
+        let mut args = args.clone();
+        args.extend(["--cert-dir", &certdir, "--creds", "testuser:wrong"]);
+        let (code, out, err) = run(&home, &args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(
+            err.contains(&host) && err.contains("test/catalog"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("authentication failed") && err.contains("--creds"),
+            "{args:?}: {err}"
+        );
+    }
+    // No credentials at all: an anonymous token grants nothing.
+    let empty = e.path("empty-home");
+    let (code, _, err) = run(&empty, &["list", "--catalog", &tag, "--cert-dir", &certdir]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&host) && err.contains("test/catalog"), "{err}");
+    assert!(
+        err.contains("unauthorized") && err.contains("no credentials were found"),
+        "{err}"
+    );
+
+    // Tokens that are already past their `exp` for the client (the registry
+    // still takes them within its 60 s leeway): a new one is fetched as each
+    // expires, and the pull still works.
+    e.lifetime.store(-20, std::sync::atomic::Ordering::SeqCst);
+    let before = e.requests().len();
+    let (code, got, err) = run(&home, &["list", "--catalog", &tag, "--cert-dir", &certdir]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(got, want_list);
+    // connect, manifest, config, FBC layer: each with a fresh token
+    let fresh = &e.requests()[before..];
+    assert!(
+        fresh.len() >= 3 && fresh.iter().all(|r| r.granted),
+        "{fresh:?}"
+    );
 }

@@ -1,7 +1,8 @@
 //! Real registries for the tests: Debian's `docker-registry` on loopback, one
 //! plain HTTP and one TLS (a CA plus a leaf certificate) with htpasswd auth,
-//! each on a free port, stopped when dropped. `skopeo` is the independent
-//! client. A tiny HTTP proxy can corrupt blobs on the way.
+//! each on a free port, stopped when dropped; and one TLS registry with token
+//! auth beside the token server it trusts (`token_env`). `skopeo` is the
+//! independent client. A tiny HTTP proxy can corrupt blobs on the way.
 
 #![allow(dead_code)]
 
@@ -139,34 +140,47 @@ fn start(dir: &Path, name: &str, extra: &str) -> Registry {
     }
 }
 
+/// `openssl` with whitespace-separated arguments, in `dir`.
+fn openssl(dir: &Path, args: &str) {
+    sh(Command::new("openssl")
+        .current_dir(dir)
+        .args(args.split_whitespace()));
+}
+
+/// A CA and a leaf certificate for 127.0.0.1 in `d/certs` (rustls rejects a
+/// lone self-signed CA:TRUE server certificate), the CA also in `d/certdir`.
+fn server_certs(d: &Path) -> PathBuf {
+    let c = d.join("certs");
+    std::fs::create_dir_all(&c).unwrap();
+    std::fs::create_dir_all(d.join("certdir")).unwrap();
+    openssl(
+        &c,
+        "req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca -keyout ca.key -out ca.crt",
+    );
+    openssl(
+        &c,
+        "req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout domain.key -out domain.csr",
+    );
+    std::fs::write(
+        c.join("leaf.ext"),
+        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n",
+    )
+    .unwrap();
+    openssl(
+        &c,
+        "x509 -req -in domain.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile leaf.ext -out domain.crt",
+    );
+    std::fs::copy(c.join("ca.crt"), d.join("certdir/ca.crt")).unwrap();
+    c
+}
+
 /// Start the plain registry, and the TLS + auth one when `tls`.
 pub fn env(tls: bool) -> Env {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let plain = start(d, "plain", "");
     let tls = tls.then(|| {
-        let c = d.join("certs");
-        std::fs::create_dir_all(&c).unwrap();
-        std::fs::create_dir_all(d.join("certdir")).unwrap();
-        // rustls rejects a lone self-signed CA:TRUE server certificate: a CA plus a leaf.
-        sh(Command::new("openssl").current_dir(&c).args([
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=test-ca",
-            "-keyout", "ca.key", "-out", "ca.crt",
-        ]));
-        sh(Command::new("openssl").current_dir(&c).args([
-            "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout",
-            "domain.key", "-out", "domain.csr",
-        ]));
-        std::fs::write(
-            c.join("leaf.ext"),
-            "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n",
-        )
-        .unwrap();
-        sh(Command::new("openssl").current_dir(&c).args([
-            "x509", "-req", "-in", "domain.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-            "-CAcreateserial", "-days", "2", "-extfile", "leaf.ext", "-out", "domain.crt",
-        ]));
-        std::fs::copy(c.join("ca.crt"), d.join("certdir/ca.crt")).unwrap();
+        let c = server_certs(d);
         let out = Command::new("htpasswd")
             .args(["-Bbn", USER, PASS])
             .output()
@@ -372,4 +386,225 @@ fn proxy_conn(client: TcpStream, upstream: &str) -> std::io::Result<()> {
         cw.flush()?;
     }
     Ok(())
+}
+
+/// A request the token server answered: the user it authenticated (`None`
+/// for anonymous) and the scopes asked for.
+#[derive(Debug, Clone)]
+pub struct TokenRequest {
+    pub user: Option<String>,
+    pub scopes: Vec<String>,
+    pub granted: bool,
+}
+
+/// A TLS registry with distribution's `auth: token` and the token server its
+/// realm names: plain HTTP on loopback, checking basic credentials
+/// (`USER`/`PASS`) and signing RS256 JWTs with `openssl dgst` (the signer's
+/// self-signed certificate is the registry's `rootcertbundle`, sent as `x5c`).
+pub struct TokenEnv {
+    pub dir: tempfile::TempDir,
+    pub registry: Registry,
+    /// Every request the token server answered, in order.
+    pub requests: std::sync::Arc<std::sync::Mutex<Vec<TokenRequest>>>,
+    /// Seconds from issue to the tokens' `exp` (may be negative).
+    pub lifetime: std::sync::Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl TokenEnv {
+    pub fn path(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p)
+    }
+    pub fn host(&self) -> &str {
+        &self.registry.host
+    }
+    pub fn certdir(&self) -> String {
+        self.path("certdir").to_string_lossy().into_owned()
+    }
+    pub fn requests(&self) -> Vec<TokenRequest> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+pub const TOKEN_SERVICE: &str = "oc-catalog-test-registry";
+pub const TOKEN_ISSUER: &str = "oc-catalog-test-token-issuer";
+
+/// Start the token server and the registry that trusts it.
+pub fn token_env() -> TokenEnv {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let c = server_certs(d);
+    openssl(
+        &c,
+        "req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=token-signer -keyout signer.key -out signer.crt",
+    );
+    let pem = std::fs::read_to_string(c.join("signer.crt")).unwrap();
+    // x5c: the certificate's DER in standard base64 — the PEM body.
+    let x5c: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let lifetime = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(300));
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let realm = format!("http://{}/token", listener.local_addr().unwrap());
+    let server = TokenServer {
+        key: c.join("signer.key"),
+        x5c,
+        requests: requests.clone(),
+        lifetime: lifetime.clone(),
+    };
+    std::thread::spawn(move || {
+        let server = std::sync::Arc::new(server);
+        for conn in listener.incoming().flatten() {
+            let server = server.clone();
+            std::thread::spawn(move || {
+                let _ = server.answer(conn);
+            });
+        }
+    });
+    let registry = start(
+        d,
+        "token",
+        &format!(
+            "  tls: {{ certificate: {}, key: {} }}\nauth:\n  token:\n    realm: {realm}\n    service: {TOKEN_SERVICE}\n    issuer: {TOKEN_ISSUER}\n    rootcertbundle: {}\n",
+            c.join("domain.crt").display(),
+            c.join("domain.key").display(),
+            c.join("signer.crt").display()
+        ),
+    );
+    TokenEnv {
+        dir,
+        registry,
+        requests,
+        lifetime,
+    }
+}
+
+struct TokenServer {
+    key: PathBuf,
+    x5c: String,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<TokenRequest>>>,
+    lifetime: std::sync::Arc<std::sync::atomic::AtomicI64>,
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 2 < b.len() => {
+                out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap_or(b'?'));
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn b64url(data: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(data)
+}
+
+impl TokenServer {
+    fn answer(&self, conn: TcpStream) -> std::io::Result<()> {
+        use base64::Engine;
+        let mut r = BufReader::new(conn.try_clone()?);
+        let mut w = conn;
+        let Some((line, headers)) = read_head(&mut r)? else {
+            return Ok(());
+        };
+        let target = line.split_whitespace().nth(1).unwrap_or("");
+        let query = target.split_once('?').map(|x| x.1).unwrap_or("");
+        let mut scopes = Vec::new();
+        let mut service = String::new();
+        for kv in query.split('&') {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            match k {
+                "scope" => scopes.push(percent_decode(v)),
+                "service" => service = percent_decode(v),
+                _ => {}
+            }
+        }
+        let basic = header(&headers, "authorization")
+            .and_then(|v| v.strip_prefix("Basic "))
+            .and_then(|v| base64::engine::general_purpose::STANDARD.decode(v).ok())
+            .map(|v| String::from_utf8_lossy(&v).into_owned());
+        let user = basic
+            .as_ref()
+            .map(|b| b.split(':').next().unwrap_or("").to_string());
+        let ok = match &basic {
+            None => true, // anonymous: a token without access
+            Some(b) => *b == format!("{USER}:{PASS}"),
+        };
+        self.requests.lock().unwrap().push(TokenRequest {
+            user: user.clone(),
+            scopes: scopes.clone(),
+            granted: ok,
+        });
+        if !ok || service != TOKEN_SERVICE {
+            let body = r#"{"details":"incorrect username or password"}"#;
+            write!(
+                w,
+                "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )?;
+            return w.flush();
+        }
+        let access: Vec<serde_json::Value> = if user.is_some() {
+            scopes
+                .iter()
+                .filter_map(|s| {
+                    let mut p = s.splitn(3, ':');
+                    let (t, name, actions) = (p.next()?, p.next()?, p.next()?);
+                    // a name with a port would hold ':' — not in these tests
+                    Some(serde_json::json!({"type": t, "name": name,
+                        "actions": actions.split(',').collect::<Vec<_>>()}))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let lifetime = self.lifetime.load(std::sync::atomic::Ordering::SeqCst);
+        let n = self.requests.lock().unwrap().len();
+        let header_json = serde_json::json!({"typ": "JWT", "alg": "RS256", "x5c": [self.x5c]});
+        let claims = serde_json::json!({
+            "iss": TOKEN_ISSUER, "sub": user.clone().unwrap_or_default(), "aud": TOKEN_SERVICE,
+            "exp": now + lifetime, "nbf": now - 10, "iat": now, "jti": format!("token-{n}"),
+            "access": access,
+        });
+        let input = format!(
+            "{}.{}",
+            b64url(header_json.to_string().as_bytes()),
+            b64url(claims.to_string().as_bytes())
+        );
+        let mut child = Command::new("openssl")
+            .args(["dgst", "-sha256", "-sign"])
+            .arg(&self.key)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()?;
+        child.stdin.take().unwrap().write_all(input.as_bytes())?;
+        let sig = child.wait_with_output()?.stdout;
+        let token = format!("{input}.{}", b64url(&sig));
+        let body = serde_json::json!({"token": token, "access_token": token,
+            "expires_in": lifetime.max(1)})
+        .to_string();
+        write!(
+            w,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )?;
+        w.flush()
+    }
 }
