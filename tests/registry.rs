@@ -4,6 +4,8 @@
 
 #[path = "registry/harness.rs"]
 mod harness;
+#[path = "common/index_db.rs"]
+mod index_db;
 
 use base64::Engine;
 use harness::*;
@@ -933,5 +935,86 @@ fn bearer_token_auth_push_and_pull() {
     assert!(
         fresh.len() >= 3 && fresh.iter().all(|r| r.granted),
         "{fresh:?}"
+    );
+}
+
+#[test]
+fn sqlite_index_image_renders_and_lists_through_the_registry() {
+    if !tools_present() {
+        return;
+    }
+    let e = env(false);
+    let home = e.path("home");
+    let db = e.path("index.db");
+    index_db::make_db(&db, true);
+    let bytes = std::fs::read(&db).unwrap();
+    // As opm's sqlite index images: the database at /database/index.db, named by a label.
+    let src = harness::umoci_image_bytes(
+        e.dir.path(),
+        &[
+            ("bin/opm", b"not really opm\n"),
+            ("database/index.db", &bytes),
+        ],
+        &[(
+            "operators.operatorframework.io.index.database.v1",
+            "/database/index.db",
+        )],
+    );
+    let image = format!("{}/olm/index:v4.10", e.plain.host);
+    skopeo(&[
+        "copy",
+        "--dest-tls-verify=false",
+        &src,
+        &format!("docker://{image}"),
+    ]);
+    let db_arg = db.to_str().unwrap();
+    for args in [
+        vec!["render", "-o", "yaml"],
+        vec!["list", "--catalog"],
+        vec!["list", "--package", "etcd", "--catalog"],
+        vec![
+            "list",
+            "--package",
+            "etcd",
+            "--channel",
+            "alpha",
+            "--catalog",
+        ],
+    ] {
+        let mut local = args.clone();
+        local.push(db_arg);
+        let (code, want, err) = run(&home, &local);
+        assert_eq!(code, 0, "{local:?}: {err}");
+        let mut remote = args.clone();
+        remote.extend([image.as_str(), "--tls-verify=false"]);
+        let (code, got, err) = run(&home, &remote);
+        assert_eq!(code, 0, "{remote:?}: {err}");
+        assert_eq!(got, want, "{remote:?}");
+        assert!(err.contains("deprecated"), "{remote:?}: {err}");
+    }
+    // A label naming a file the image lacks: a clear error naming the image.
+    let src = harness::umoci_image_bytes(
+        &e.path("other"),
+        &[("database/other.db", &bytes)],
+        &[(
+            "operators.operatorframework.io.index.database.v1",
+            "/database/index.db",
+        )],
+    );
+    let missing = format!("{}/olm/broken:v1", e.plain.host);
+    skopeo(&[
+        "copy",
+        "--dest-tls-verify=false",
+        &src,
+        &format!("docker://{missing}"),
+    ]);
+    let (code, _, err) = run(
+        &home,
+        &["list", "--catalog", &missing, "--tls-verify=false"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&missing) && err.contains("/database/index.db") && err.contains("not found"),
+        "{err}"
     );
 }

@@ -254,6 +254,9 @@ fn render_image(
             ..Fbc::default()
         })
     } else if let Some(db) = img.labels.get(LABEL_DATABASE) {
+        eprintln!(
+            "warning: sqlite-based catalogs are deprecated; migrate to a file-based catalog ({reference})"
+        );
         let want = db.trim_start_matches('/');
         let (_, bytes) = img
             .files

@@ -233,6 +233,12 @@ pub fn skopeo(args: &[&str]) -> String {
 
 /// A small image in an OCI layout, built with umoci: `files` under rootfs, labels.
 pub fn umoci_image(dir: &Path, files: &[(&str, &str)], labels: &[(&str, &str)]) -> String {
+    let files: Vec<(&str, &[u8])> = files.iter().map(|(p, c)| (*p, c.as_bytes())).collect();
+    umoci_image_bytes(dir, &files, labels)
+}
+
+/// [`umoci_image`] with files of any content.
+pub fn umoci_image_bytes(dir: &Path, files: &[(&str, &[u8])], labels: &[(&str, &str)]) -> String {
     let layout = dir.join("umoci-img");
     let bundle = dir.join("umoci-bundle");
     let img = format!("{}:latest", layout.display());
