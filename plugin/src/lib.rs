@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod fs;
 mod input;
+pub mod mirror;
 mod registry;
 mod sqlite;
 

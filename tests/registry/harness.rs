@@ -614,3 +614,87 @@ impl TokenServer {
         w.flush()
     }
 }
+
+/// Deterministic incompressible bytes (xorshift), for image layers of a given size.
+pub fn noise(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out.extend_from_slice(&x.to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+/// `sha256:<hex>` of bytes.
+pub fn sha256_digest(data: &[u8]) -> String {
+    use sha2::Digest;
+    format!("sha256:{}", hex::encode(sha2::Sha256::digest(data)))
+}
+
+/// An uncompressed layer: a tar holding one file `name` with `content`.
+pub fn layer_tar(name: &str, content: &[u8]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_size(content.len() as u64);
+    h.set_mode(0o644);
+    h.set_mtime(0);
+    b.append_data(&mut h, name, content).unwrap();
+    b.into_inner().unwrap()
+}
+
+/// Add an image to the OCI layout `layout` (created when absent) under the
+/// ref name `tag`, without skopeo or a registry: OCI manifest, config, and the
+/// given layers (uncompressed tars). Returns the manifest digest.
+pub fn synth_image(layout: &Path, tag: &str, layers: &[Vec<u8>]) -> String {
+    let blobs = layout.join("blobs/sha256");
+    std::fs::create_dir_all(&blobs).unwrap();
+    std::fs::write(
+        layout.join("oci-layout"),
+        r#"{"imageLayoutVersion":"1.0.0"}"#,
+    )
+    .unwrap();
+    let put = |data: &[u8]| -> String {
+        let d = sha256_digest(data);
+        std::fs::write(blobs.join(&d[7..]), data).unwrap();
+        d
+    };
+    let mut descs = Vec::new();
+    for l in layers {
+        let d = put(l);
+        descs.push(serde_json::json!({
+            "mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": d, "size": l.len()
+        }));
+    }
+    let diff_ids: Vec<&serde_json::Value> = descs.iter().map(|d| &d["digest"]).collect();
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": "amd64", "os": "linux",
+        "config": {"Labels": {"test.image": tag}},
+        "rootfs": {"type": "layers", "diff_ids": diff_ids}
+    }))
+    .unwrap();
+    let cd = put(&config);
+    let manifest = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": config.len()},
+        "layers": descs
+    }))
+    .unwrap();
+    let md = put(&manifest);
+    let index_path = layout.join("index.json");
+    let mut index: serde_json::Value = std::fs::read(&index_path)
+        .map(|b| serde_json::from_slice(&b).unwrap())
+        .unwrap_or_else(|_| serde_json::json!({"schemaVersion": 2, "manifests": []}));
+    let list = index["manifests"].as_array_mut().unwrap();
+    list.retain(|m| m["annotations"]["org.opencontainers.image.ref.name"] != tag);
+    list.push(serde_json::json!({
+        "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": md, "size": manifest.len(),
+        "annotations": {"org.opencontainers.image.ref.name": tag}
+    }));
+    std::fs::write(&index_path, serde_json::to_vec(&index).unwrap()).unwrap();
+    md
+}
