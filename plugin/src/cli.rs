@@ -61,6 +61,8 @@ pub enum Command {
     Graph(crate::commands::graph::GraphArgs),
     /// Show packages, channels and bundles added, removed or changed between two catalogs.
     Diff(crate::commands::diff::DiffArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish); see docs/install.md.
+    Completion(crate::completion::CompletionArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,6 +7,7 @@
 
 mod cli;
 mod commands;
+mod completion;
 mod fs;
 mod input;
 pub mod mirror;
@@ -19,6 +20,21 @@ use std::process::ExitCode;
 pub fn main() -> ExitCode {
     // rustls with the ring provider only (oci-client's default would add aws-lc).
     registry::ensure_crypto();
+    // kubectl's plugin completion: `kubectl_complete-catalog WORDS…` (this
+    // binary under that name) or `oc-catalog __complete WORDS…`.
+    let argv: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let stem = argv
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_stem())
+        .map(|s| s.to_string_lossy().into_owned());
+    if stem.as_deref() == Some(completion::COMPLETE_EXEC) {
+        return completion::answer(&argv[1..]);
+    }
+    if argv.get(1).map(String::as_str) == Some(completion::COMPLETE_ARG) {
+        return completion::answer(&argv[2..]);
+    }
     let invoked_as = cli::invoked_as(std::env::args_os().next());
     let args = cli::parse(&invoked_as);
     match commands::run(args, &invoked_as) {

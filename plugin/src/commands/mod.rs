@@ -34,5 +34,6 @@ pub fn run(cli: Cli, invoked_as: &str) -> Result<ExitCode, String> {
         Command::List(a) => list::run(a, invoked_as),
         Command::Graph(a) => graph::run(a, invoked_as),
         Command::Diff(a) => diff::run(a, invoked_as),
+        Command::Completion(a) => crate::completion::run(a),
     }
 }
