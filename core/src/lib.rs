@@ -20,6 +20,7 @@ pub mod imageref;
 pub mod k8sname;
 pub mod layout;
 pub mod load;
+pub mod mirror;
 pub mod model;
 pub mod parse;
 pub mod render;
