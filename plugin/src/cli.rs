@@ -63,6 +63,8 @@ pub enum Command {
     Diff(crate::commands::diff::DiffArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish); see docs/install.md.
     Completion(crate::completion::CompletionArgs),
+    /// Copy images between registries and OCI layouts: from a mapping file, a retry file or a layout; resumable, with a dry run that sizes the copy.
+    Mirror(crate::commands::mirror::MirrorArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -83,6 +83,29 @@ fn sh(cmd: &mut Command) {
 pub struct Registry {
     pub host: String,
     child: Child,
+    /// How to start it again on the same port and storage.
+    dir: PathBuf,
+    name: String,
+    extra: String,
+}
+
+impl Registry {
+    /// Stop it (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+    /// Start it again on the same port, with the same storage.
+    pub fn restart(&mut self) {
+        self.kill();
+        let port: u16 = self.host.rsplit(':').next().unwrap().parse().unwrap();
+        let new = start_on(&self.dir, &self.name, &self.extra, port);
+        drop(std::mem::replace(self, new));
+    }
+    /// The storage directory.
+    pub fn storage(&self) -> PathBuf {
+        self.dir.join(format!("{}-data", self.name))
+    }
 }
 
 impl Drop for Registry {
@@ -112,8 +135,16 @@ impl Env {
     }
 }
 
+/// Start one more plain-HTTP registry named `name` with its files in `dir`.
+pub fn start_plain(dir: &Path, name: &str) -> Registry {
+    start(dir, name, "")
+}
+
 fn start(dir: &Path, name: &str, extra: &str) -> Registry {
-    let port = free_port();
+    start_on(dir, name, extra, free_port())
+}
+
+fn start_on(dir: &Path, name: &str, extra: &str, port: u16) -> Registry {
     let root = dir.join(format!("{name}-data"));
     let cfg = dir.join(format!("{name}.yml"));
     std::fs::write(
@@ -125,7 +156,11 @@ fn start(dir: &Path, name: &str, extra: &str) -> Registry {
     )
     .unwrap();
     let log = dir.join(format!("{name}.log"));
-    let logf = std::fs::File::create(&log).unwrap();
+    let logf = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log)
+        .unwrap();
     let mut child = Command::new("docker-registry")
         .arg("serve")
         .arg(&cfg)
@@ -137,6 +172,9 @@ fn start(dir: &Path, name: &str, extra: &str) -> Registry {
     Registry {
         host: format!("127.0.0.1:{port}"),
         child,
+        dir: dir.to_path_buf(),
+        name: name.to_string(),
+        extra: extra.to_string(),
     }
 }
 
@@ -268,17 +306,38 @@ pub fn umoci_image_bytes(dir: &Path, files: &[(&str, &[u8])], labels: &[(&str, &
     format!("oci:{img}")
 }
 
+/// What a [`fault_proxy`] does to the traffic.
+#[derive(Clone, Copy, Debug)]
+pub enum Fault {
+    /// Flip the last byte of every successful blob GET body.
+    CorruptBlobs,
+    /// Answer the first N requests for blobs with `429 Too Many Requests` and
+    /// `Retry-After: SECS`, then pass everything through.
+    TooManyRequests(usize, u64),
+}
+
 /// An HTTP/1.1 proxy to `upstream` that flips the last byte of every
 /// successful blob GET body. Runs until the test process ends.
 pub fn corrupting_proxy(upstream: &str) -> String {
+    fault_proxy(upstream, Fault::CorruptBlobs)
+}
+
+/// An HTTP/1.1 proxy to `upstream` doing `fault`; its `host:port`. Runs until
+/// the test process ends.
+pub fn fault_proxy(upstream: &str, fault: Fault) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let upstream = upstream.to_string();
+    let budget = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(match fault {
+        Fault::TooManyRequests(n, _) => n,
+        Fault::CorruptBlobs => 0,
+    }));
     std::thread::spawn(move || {
         for client in listener.incoming().flatten() {
             let upstream = upstream.clone();
+            let budget = budget.clone();
             std::thread::spawn(move || {
-                let _ = proxy_conn(client, &upstream);
+                let _ = proxy_conn(client, &upstream, fault, &budget);
             });
         }
     });
@@ -339,7 +398,12 @@ fn read_body(
     Ok(body)
 }
 
-fn proxy_conn(client: TcpStream, upstream: &str) -> std::io::Result<()> {
+fn proxy_conn(
+    client: TcpStream,
+    upstream: &str,
+    fault: Fault,
+    budget: &std::sync::atomic::AtomicUsize,
+) -> std::io::Result<()> {
     let mut cr = BufReader::new(client.try_clone()?);
     let mut cw = client;
     let up = TcpStream::connect(upstream)?;
@@ -349,6 +413,27 @@ fn proxy_conn(client: TcpStream, upstream: &str) -> std::io::Result<()> {
         let body = read_body(&mut cr, &h, false)?;
         let is_head = line.starts_with("HEAD ");
         let is_blob_get = line.starts_with("GET ") && line.contains("/blobs/sha256:");
+        if let Fault::TooManyRequests(_, secs) = fault
+            && line.contains("/blobs/")
+            && budget
+                .fetch_update(
+                    std::sync::atomic::Ordering::SeqCst,
+                    std::sync::atomic::Ordering::SeqCst,
+                    |n| n.checked_sub(1),
+                )
+                .is_ok()
+        {
+            let msg = r#"{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}"#;
+            cw.write_all(
+                format!(
+                    "HTTP/1.1 429 Too Many Requests\r\nRetry-After: {secs}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{msg}",
+                    msg.len()
+                )
+                .as_bytes(),
+            )?;
+            cw.flush()?;
+            continue;
+        }
         let mut req = format!("{line}\r\n");
         for l in &h {
             if !l.to_ascii_lowercase().starts_with("transfer-encoding") {
@@ -370,7 +455,7 @@ fn proxy_conn(client: TcpStream, upstream: &str) -> std::io::Result<()> {
             .and_then(|c| c.parse().ok())
             .unwrap_or(0);
         let mut rbody = read_body(&mut ur, &rh, is_head || code == 204 || code == 304)?;
-        if is_blob_get && code == 200 && !rbody.is_empty() {
+        if matches!(fault, Fault::CorruptBlobs) && is_blob_get && code == 200 && !rbody.is_empty() {
             let last = rbody.len() - 1;
             rbody[last] ^= 0x01;
         }

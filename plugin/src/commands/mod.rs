@@ -9,6 +9,7 @@ pub mod graph;
 pub mod init;
 pub mod list;
 pub mod migrate;
+pub mod mirror;
 pub mod render;
 pub mod template;
 mod validate;
@@ -35,5 +36,6 @@ pub fn run(cli: Cli, invoked_as: &str) -> Result<ExitCode, String> {
         Command::Graph(a) => graph::run(a, invoked_as),
         Command::Diff(a) => diff::run(a, invoked_as),
         Command::Completion(a) => crate::completion::run(a),
+        Command::Mirror(a) => mirror::run(a, invoked_as),
     }
 }

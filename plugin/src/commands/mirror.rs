@@ -1,0 +1,311 @@
+//! `mirror`: copy images between registries and OCI layouts, from a mapping
+//! file, a retry file or a layout (docs/mirror.md). The engine is
+//! `crate::mirror`; this module reads the flags, builds the jobs, prints the
+//! summary and chooses the exit status.
+
+use crate::mirror::copy::{Engine, Job, Settings, Status};
+use crate::mirror::http::{self, Tls};
+use crate::mirror::mapping::{self, Destination, Endpoint};
+use crate::mirror::progress::{self, Progress, human};
+use crate::mirror::store::{LayoutStore, Store, split_ref_name};
+use crate::mirror::{self as m, plan};
+use clap::Args;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Args)]
+pub struct MirrorArgs {
+    /// Where to copy: docker://REGISTRY[/NAMESPACE], oci:DIR (an OCI layout), or file://DIR (archive).
+    /// Optional with --mapping/--retry when every line names its full target.
+    #[arg(value_name = "DESTINATION")]
+    pub destination: Option<String>,
+    /// Mapping file: SOURCE=TARGET per line (`oc image mirror -f` format), or SOURCE alone with a DESTINATION.
+    #[arg(short = 'f', long, value_name = "FILE", conflicts_with_all = ["retry", "from"])]
+    pub mapping: Option<PathBuf>,
+    /// A retry file written by an earlier run: copy again only what failed.
+    #[arg(long, value_name = "FILE", conflicts_with = "from")]
+    pub retry: Option<PathBuf>,
+    /// Copy every image of an OCI layout (oci:DIR) or of an archive (file://DIR) to DESTINATION.
+    #[arg(long, value_name = "oci:DIR|file://DIR")]
+    pub from: Option<String>,
+    /// Read manifests and HEAD blobs only: write the mapping and the plan, print images, blobs and bytes to send.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Folder for retry files and dry-run output.
+    #[arg(long, value_name = "DIR", default_value = "oc-catalog-mirror")]
+    pub workdir: PathBuf,
+    /// Images copied at once (1-32).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub parallel_images: u16,
+    /// Blobs copied at once per image (1-32).
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub parallel_layers: u16,
+    /// Retries of an operation that failed with 429, 5xx, a dropped connection or corrupted data.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub retry_times: u32,
+    /// First wait before a retry (doubled each time, at most 60s; a registry's Retry-After wins): 500ms, 2s, 1m.
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub retry_delay: Duration,
+    /// Only these platforms of multi-platform images (os/arch[/variant], comma-separated). The index is kept as is.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub platforms: Vec<String>,
+    /// Verify TLS of source registries (default: --tls-verify).
+    #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    pub src_tls_verify: Option<bool>,
+    /// Verify TLS of destination registries (default: --tls-verify).
+    #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    pub dest_tls_verify: Option<bool>,
+    /// Progress display: bars on a terminal (auto), bars, or plain lines.
+    #[arg(long, value_name = "MODE", default_value = "auto")]
+    pub progress: progress::Mode,
+}
+
+/// `500ms`, `2s`, `1m`, or a number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let v: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?}: expected a duration such as 500ms, 2s or 1m"))?;
+    let secs = match unit {
+        "ms" => v / 1000.0,
+        "s" => v,
+        "m" => v * 60.0,
+        _ => return Err(format!("{s:?}: unit must be ms, s or m")),
+    };
+    Ok(Duration::from_secs_f64(secs))
+}
+
+const NOT_YET: &str = "archives (file://DIR) are not available yet in this build: the archive module has not landed; use oci:DIR for an OCI layout directory meanwhile";
+
+/// The (source, target) pairs of the run.
+fn endpoints(a: &MirrorArgs) -> Result<Vec<(Endpoint, Endpoint)>, String> {
+    let dest = match a.destination.as_deref() {
+        None => Destination::AsWritten,
+        Some(d) if d.starts_with("file://") => return Err(NOT_YET.to_string()),
+        Some(d) => mapping::parse_destination(d)?,
+    };
+    if let Some(from) = &a.from {
+        if from.starts_with("file://") {
+            return Err(NOT_YET.to_string());
+        }
+        let Some(dir) = from.strip_prefix("oci:") else {
+            return Err(format!("--from {from}: expected oci:DIR or file://DIR"));
+        };
+        if dest == Destination::AsWritten {
+            return Err("--from needs a DESTINATION (docker://REGISTRY[/NAMESPACE])".into());
+        }
+        let layout = LayoutStore::open(Path::new(dir), false)?;
+        let mut out = Vec::new();
+        for (name, _, _) in layout.entries() {
+            let Some((repo, reference)) = split_ref_name(&name) else {
+                return Err(format!(
+                    "{dir}: index.json entry {name:?} is not REPO:TAG or REPO@DIGEST"
+                ));
+            };
+            let line = mapping::Line {
+                line: 0,
+                source: format!("oci:{dir}:{name}"),
+                target: None,
+            };
+            let _ = (repo, reference);
+            out.push(mapping::resolve(&line, &dest, dir)?);
+        }
+        if out.is_empty() {
+            return Err(format!("{dir}: the layout has no named images"));
+        }
+        return Ok(out);
+    }
+    let file = a
+        .mapping
+        .as_ref()
+        .or(a.retry.as_ref())
+        .ok_or("give --mapping FILE, --retry FILE or --from oci:DIR")?;
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let shown = file.display().to_string();
+    let lines = mapping::parse_mapping(&shown, &text)?;
+    if lines.is_empty() {
+        return Err(format!("{shown}: no images"));
+    }
+    lines
+        .iter()
+        .map(|l| mapping::resolve(l, &dest, &shown))
+        .collect()
+}
+
+/// Connect every registry once per side; open or create layouts.
+async fn stores(pairs: &[(Endpoint, Endpoint)], a: &MirrorArgs) -> Result<Vec<Job>, String> {
+    let opts = crate::registry::options();
+    let src_tls = Tls {
+        verify: a.src_tls_verify.unwrap_or(opts.tls_verify),
+        cert_dir: opts.cert_dir.clone(),
+    };
+    let dst_tls = Tls {
+        verify: a.dest_tls_verify.unwrap_or(opts.tls_verify),
+        cert_dir: opts.cert_dir.clone(),
+    };
+    let mut cache: HashMap<(bool, String), Store> = HashMap::new();
+    let mut get = async |ep: &Endpoint, is_dst: bool| -> Result<Store, String> {
+        let key = match ep {
+            Endpoint::Registry { host, .. } => (is_dst, format!("docker://{host}")),
+            Endpoint::Layout { dir, .. } => (true, format!("oci:{}", dir.display())),
+        };
+        if let Some(s) = cache.get(&key) {
+            return Ok(s.clone());
+        }
+        let s = match ep {
+            Endpoint::Registry { host, repo, .. } => {
+                let tls = if is_dst { &dst_tls } else { &src_tls };
+                Store::Registry(Arc::new(
+                    http::Registry::connect(host, repo, &opts, tls).await?,
+                ))
+            }
+            Endpoint::Layout { dir, .. } => {
+                Store::Layout(Arc::new(LayoutStore::open(dir, is_dst)?))
+            }
+        };
+        cache.insert(key, s.clone());
+        Ok(s)
+    };
+    let mut jobs = Vec::new();
+    for (s, d) in pairs {
+        let src = get(s, false).await?;
+        let dst = get(d, true).await?;
+        jobs.push(Job {
+            source_text: s.text(),
+            target_text: d.text(),
+            src,
+            src_repo: s.repo().to_string(),
+            src_ref: s.reference().to_string(),
+            dst,
+            dst_repo: d.repo().to_string(),
+            dst_ref: d.reference().to_string(),
+        });
+    }
+    Ok(jobs)
+}
+
+pub fn run(a: MirrorArgs, _invoked_as: &str) -> Result<ExitCode, String> {
+    let pairs = endpoints(&a)?;
+    let settings = Settings {
+        parallel_images: a.parallel_images as usize,
+        parallel_layers: a.parallel_layers as usize,
+        retry_times: a.retry_times,
+        retry_delay: a.retry_delay,
+        platforms: a.platforms.clone(),
+    };
+    crate::registry::block_on(async move {
+        let jobs = stores(&pairs, &a).await?;
+        if a.dry_run {
+            return dry_run(&a, settings, &jobs).await;
+        }
+        let progress = Arc::new(Progress::new(a.progress, jobs.len()));
+        let engine = Arc::new(Engine::new(settings, progress.clone()));
+        let start = Instant::now();
+        let reports = engine.run(jobs).await;
+        progress.finish();
+        let secs = start.elapsed().as_secs_f64();
+        let (mut copied, mut present, mut failed) = (0, 0, 0);
+        let (mut up, mut mounted, mut there, mut bytes) = (0u64, 0u64, 0u64, 0u64);
+        for r in &reports {
+            match r.status {
+                Status::Copied => copied += 1,
+                Status::Present => present += 1,
+                Status::Failed(_) => failed += 1,
+            }
+            up += r.counts.uploaded;
+            mounted += r.counts.mounted;
+            there += r.counts.present;
+            bytes += r.counts.bytes;
+        }
+        println!(
+            "images: {copied} copied, {present} already present, {failed} failed ({} in all)",
+            reports.len()
+        );
+        println!(
+            "blobs: {up} sent ({}), {mounted} mounted, {there} already present",
+            human(bytes)
+        );
+        println!(
+            "time: {secs:.2} s, {}/s",
+            human((bytes as f64 / secs.max(1e-9)) as u64)
+        );
+        let code = m::exit_status(&reports);
+        if code != 0 {
+            let path = m::write_retry_file(&a.workdir, &reports)?;
+            eprintln!(
+                "error: {failed} image(s) failed; they are listed with the reasons in {}; rerun them with: oc catalog mirror --retry {}",
+                path.display(),
+                path.display()
+            );
+        }
+        Ok(ExitCode::from(code))
+    })?
+}
+
+async fn dry_run(a: &MirrorArgs, settings: Settings, jobs: &[Job]) -> Result<ExitCode, String> {
+    let engine = Arc::new(Engine::new(settings, Arc::new(Progress::silent())));
+    let plans = plan::dry_run(&engine, jobs).await;
+    let dir = a.workdir.join("dry-run");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let write = |name: &str, text: &str| {
+        crate::registry::layout::write_atomic(&dir.join(name), text.as_bytes())
+    };
+    write("mapping.txt", &m::mapping_text(jobs))?;
+    let json = serde_json::to_string_pretty(&plan::plan_json(&plans)).map_err(|e| e.to_string())?;
+    write("plan.json", &(json + "\n"))?;
+    let t = plan::Totals::of(&plans);
+    for p in &plans {
+        if let Some(e) = &p.error {
+            eprintln!("error: {}", e.message);
+        }
+    }
+    println!(
+        "images: {} ({} manifests), {} already at the destination, {} unreadable",
+        t.images, t.manifests, t.images_present, t.images_failed
+    );
+    println!("blobs: {} unique, {}", t.blobs, human(t.bytes));
+    println!(
+        "already at the destination: {} blobs, {}",
+        t.blobs_present,
+        human(t.bytes_present)
+    );
+    println!(
+        "to transfer: {} blobs, {}",
+        t.blobs - t.blobs_present,
+        human(t.bytes - t.bytes_present)
+    );
+    println!(
+        "wrote {} and {}",
+        dir.join("mapping.txt").display(),
+        dir.join("plan.json").display()
+    );
+    if t.images_failed > 0 {
+        let bits = plans
+            .iter()
+            .filter_map(|p| p.error.as_ref())
+            .fold(0u8, |b, e| b | m::category_bit(e.category));
+        return Ok(ExitCode::from(m::EXIT_PARTIAL | bits));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("2").unwrap(), Duration::from_secs(2));
+        assert_eq!(parse_duration("1m").unwrap(), Duration::from_secs(60));
+        assert!(parse_duration("1h").is_err());
+    }
+}

@@ -1,0 +1,730 @@
+//! `mirror` against real registries (Debian's docker-registry on loopback):
+//! the test generates its own images (several repositories, tags sharing a
+//! layer, a multi-arch index, a Docker schema 2 image, a digest-only copy),
+//! pushes them with skopeo, mirrors them, and checks with `skopeo inspect
+//! --raw` that every manifest at the destination is byte-identical to the
+//! source. Faults: a registry killed mid-run then restarted, a blob corrupted
+//! by a proxy, a 429 burst, our own process killed with SIGKILL mid-run.
+
+#[path = "registry/harness.rs"]
+mod harness;
+
+use harness::*;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn sha(data: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(data)))
+}
+
+/// Deterministic incompressible bytes.
+fn noise(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+/// An OCI layout we fill with images, then push with skopeo.
+struct Gen {
+    dir: PathBuf,
+    entries: Vec<Value>,
+}
+
+impl Gen {
+    fn new(dir: &Path) -> Self {
+        std::fs::create_dir_all(dir.join("blobs/sha256")).unwrap();
+        std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+        Gen {
+            dir: dir.to_path_buf(),
+            entries: Vec::new(),
+        }
+    }
+    fn blob(&self, data: &[u8]) -> Value {
+        let d = sha(data);
+        std::fs::write(self.dir.join("blobs/sha256").join(&d[7..]), data).unwrap();
+        json!({"digest": d, "size": data.len()})
+    }
+    /// An image manifest over `layers` (each a blob descriptor).
+    fn image(&self, layers: &[Value], arch: &str, label: &str) -> Value {
+        let diff_ids: Vec<String> = layers
+            .iter()
+            .map(|l| l["digest"].as_str().unwrap().to_string())
+            .collect();
+        let config = json!({
+            "architecture": arch, "os": "linux",
+            "config": {"Labels": {"test": label}},
+            "rootfs": {"type": "layers", "diff_ids": diff_ids},
+        });
+        let mut c = self.blob(serde_json::to_vec(&config).unwrap().as_slice());
+        c["mediaType"] = json!("application/vnd.oci.image.config.v1+json");
+        let layers: Vec<Value> = layers
+            .iter()
+            .map(|l| {
+                let mut l = l.clone();
+                l["mediaType"] = json!("application/vnd.oci.image.layer.v1.tar+gzip");
+                l
+            })
+            .collect();
+        let m = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": c, "layers": layers});
+        let mut d = self.blob(serde_json::to_vec(&m).unwrap().as_slice());
+        d["mediaType"] = json!("application/vnd.oci.image.manifest.v1+json");
+        d["platform"] = json!({"os": "linux", "architecture": arch});
+        d
+    }
+    fn index(&self, children: &[Value]) -> Value {
+        let m = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": children});
+        let mut d = self.blob(serde_json::to_vec(&m).unwrap().as_slice());
+        d["mediaType"] = json!("application/vnd.oci.image.index.v1+json");
+        d
+    }
+    fn tag(&mut self, name: &str, desc: &Value) {
+        let mut e = desc.clone();
+        e.as_object_mut().unwrap().remove("platform");
+        e["annotations"] = json!({"org.opencontainers.image.ref.name": name});
+        self.entries.push(e);
+        std::fs::write(
+            self.dir.join("index.json"),
+            serde_json::to_vec(&json!({"schemaVersion": 2, "manifests": self.entries})).unwrap(),
+        )
+        .unwrap();
+    }
+    /// skopeo copy oci:DIR:NAME docker://host/REPO:TAG (extra flags).
+    fn push(&self, name: &str, target: &str, extra: &[&str]) {
+        let src = format!("oci:{}:{name}", self.dir.display());
+        let dst = format!("docker://{target}");
+        let mut args = vec!["copy", "-q", "--all", "--dest-tls-verify=false"];
+        args.extend_from_slice(extra);
+        args.push(&src);
+        args.push(&dst);
+        skopeo(&args);
+    }
+}
+
+/// The images of the tests in `src`; the mapping lines (source side) and the
+/// number of unique blobs.
+struct Set {
+    /// (source reference, destination path with tag or nothing)
+    lines: Vec<(String, String)>,
+    unique_blobs: usize,
+}
+
+/// Generate and push: ns/base:v1 and v2 (sharing a layer), ns/app:1.0 (as
+/// Docker schema 2), ns/multi:v1 (an amd64 + arm64 index sharing a layer),
+/// ns/bundle:1.0, and ns/base by digest only. `big` = bytes of each unique layer.
+fn populate(dir: &Path, src: &str, big: usize) -> Set {
+    let mut g = Gen::new(&dir.join("gen"));
+    let shared = g.blob(&noise(1, 300_000));
+    let mut blobs = BTreeSet::new();
+    let mut add = |m: &Value| {
+        blobs.insert(m["digest"].as_str().unwrap().to_string());
+    };
+    add(&shared);
+    let mut lines = Vec::new();
+    for (i, tag) in ["v1", "v2"].iter().enumerate() {
+        let u = g.blob(&noise(10 + i as u64, big));
+        add(&u);
+        let img = g.image(&[shared.clone(), u], "amd64", tag);
+        g.tag(&format!("base-{tag}"), &img);
+        g.push(&format!("base-{tag}"), &format!("{src}/ns/base:{tag}"), &[]);
+        lines.push((format!("{src}/ns/base:{tag}"), format!("ns/base:{tag}")));
+    }
+    let u = g.blob(&noise(20, big));
+    add(&u);
+    let img = g.image(&[shared.clone(), u], "amd64", "app");
+    g.tag("app", &img);
+    g.push("app", &format!("{src}/ns/app:1.0"), &["--format", "v2s2"]);
+    lines.push((format!("{src}/ns/app:1.0"), "ns/app:1.0".into()));
+    let (u1, u2) = (g.blob(&noise(30, big)), g.blob(&noise(31, big)));
+    add(&u1);
+    add(&u2);
+    let a = g.image(&[shared.clone(), u1], "amd64", "multi");
+    let b = g.image(&[shared.clone(), u2], "arm64", "multi");
+    let idx = g.index(&[a, b]);
+    g.tag("multi", &idx);
+    g.push("multi", &format!("{src}/ns/multi:v1"), &[]);
+    lines.push((format!("{src}/ns/multi:v1"), "ns/multi:v1".into()));
+    let u = g.blob(&noise(40, 50_000));
+    add(&u);
+    let img = g.image(&[u], "amd64", "bundle");
+    g.tag("bundle", &img);
+    g.push("bundle", &format!("{src}/ns/bundle:1.0"), &[]);
+    lines.push((format!("{src}/ns/bundle:1.0"), "ns/bundle:1.0".into()));
+    // The same base image again, by digest only, into another repository.
+    let d = raw_digest(&format!("{src}/ns/base:v1"));
+    lines.push((format!("{src}/ns/base@{d}"), "pinned/base".into()));
+    // Unique blobs: layers above plus one config per image manifest at the source.
+    let mut configs = BTreeSet::new();
+    for r in ["ns/base:v1", "ns/base:v2", "ns/app:1.0", "ns/bundle:1.0"] {
+        let m: Value = serde_json::from_str(&raw(&format!("{src}/{r}"))).unwrap();
+        configs.insert(m["config"]["digest"].as_str().unwrap().to_string());
+    }
+    let idx: Value = serde_json::from_str(&raw(&format!("{src}/ns/multi:v1"))).unwrap();
+    for c in idx["manifests"].as_array().unwrap() {
+        let m: Value = serde_json::from_str(&raw(&format!(
+            "{src}/ns/multi@{}",
+            c["digest"].as_str().unwrap()
+        )))
+        .unwrap();
+        configs.insert(m["config"]["digest"].as_str().unwrap().to_string());
+    }
+    Set {
+        lines,
+        unique_blobs: blobs.len() + configs.len(),
+    }
+}
+
+fn raw(r: &str) -> String {
+    skopeo(&[
+        "inspect",
+        "--raw",
+        "--tls-verify=false",
+        &format!("docker://{r}"),
+    ])
+}
+
+fn raw_digest(r: &str) -> String {
+    sha(raw(r).as_bytes())
+}
+
+/// A mapping file to `dst`.
+fn mapping(path: &Path, set: &Set, dst: &str) {
+    let text: String = set
+        .lines
+        .iter()
+        .map(|(s, t)| format!("{s}={dst}/{t}\n"))
+        .collect();
+    std::fs::write(path, format!("# test images\n{text}")).unwrap();
+}
+
+/// Every target's manifest (and every child of an index) is byte-identical to its source.
+fn assert_identical(set: &Set, dst: &str) {
+    for (s, t) in &set.lines {
+        let target = if t.contains(':') {
+            format!("{dst}/{t}")
+        } else {
+            format!("{dst}/{t}@{}", s.rsplit_once('@').unwrap().1)
+        };
+        let a = raw(s);
+        let b = raw(&target);
+        assert_eq!(sha(a.as_bytes()), sha(b.as_bytes()), "{s} vs {target}");
+        let v: Value = serde_json::from_str(&a).unwrap();
+        for c in v["manifests"].as_array().into_iter().flatten() {
+            let d = c["digest"].as_str().unwrap();
+            let repo = target.split(['@']).next().unwrap();
+            let repo = repo
+                .rsplit_once(':')
+                .filter(|(_, t)| !t.contains('/'))
+                .map_or(repo, |(r, _)| r);
+            assert_eq!(raw_digest(&format!("{repo}@{d}")), d);
+        }
+    }
+}
+
+fn mirror(home: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut all = vec!["mirror", "--tls-verify=false", "--progress=plain"];
+    all.extend_from_slice(args);
+    run(home, &all)
+}
+
+fn line_with<'a>(out: &'a str, start: &str) -> &'a str {
+    out.lines()
+        .find(|l| l.starts_with(start))
+        .unwrap_or_else(|| panic!("no line {start:?} in:\n{out}"))
+}
+
+#[test]
+fn m2m_mapping_is_digest_identical_and_a_rerun_sends_nothing() {
+    if !tools_present() {
+        return;
+    }
+    let e = env(false);
+    let home = e.path("home");
+    let dst = start_plain(e.dir.path(), "dst");
+    let set = populate(e.dir.path(), &e.plain.host, 200_000);
+    let map = e.path("mapping.txt");
+    mapping(&map, &set, &dst.host);
+    let work = e.path("work");
+    let work_s = work.to_str().unwrap();
+
+    // Dry run on the empty destination: sizes, nothing copied.
+    let (code, out, err) = mirror(
+        &home,
+        &[
+            "--mapping",
+            map.to_str().unwrap(),
+            "--dry-run",
+            "--workdir",
+            work_s,
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        line_with(&out, "images:"),
+        "images: 6 (8 manifests), 0 already at the destination, 0 unreadable"
+    );
+    assert!(
+        line_with(&out, "blobs:").starts_with(&format!("blobs: {} unique,", set.unique_blobs)),
+        "{out}"
+    );
+    assert!(
+        out.contains("already at the destination: 0 blobs, 0 B"),
+        "{out}"
+    );
+    let plan: Value =
+        serde_json::from_str(&std::fs::read_to_string(work.join("dry-run/plan.json")).unwrap())
+            .unwrap();
+    assert_eq!(plan["totals"]["blobs"], set.unique_blobs);
+    assert_eq!(plan["totals"]["bytesPresent"], 0);
+    let mapping_out = std::fs::read_to_string(work.join("dry-run/mapping.txt")).unwrap();
+    assert_eq!(mapping_out.lines().count(), 6, "{mapping_out}");
+    assert!(
+        mapping_out.contains(&format!(
+            "{}/ns/multi:v1={}/ns/multi:v1",
+            e.plain.host, dst.host
+        )),
+        "{mapping_out}"
+    );
+    let cat = reqwest_free_get(&format!("http://{}/v2/_catalog", dst.host));
+    assert!(
+        cat.contains(r#""repositories":[]"#),
+        "dry run copied something: {cat}"
+    );
+
+    // The copy.
+    let (code, out, err) = mirror(
+        &home,
+        &["--mapping", map.to_str().unwrap(), "--workdir", work_s],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        line_with(&out, "images:"),
+        "images: 6 copied, 0 already present, 0 failed (6 in all)"
+    );
+    // Each unique blob sent once; the shared ones mounted into the other repositories.
+    assert!(
+        line_with(&out, "blobs:").starts_with(&format!("blobs: {} sent", set.unique_blobs)),
+        "{out}"
+    );
+    assert_eq!(
+        err.lines().filter(|l| l.contains("] copied ")).count(),
+        6,
+        "{err}"
+    );
+    assert_identical(&set, &dst.host);
+
+    // A rerun finds everything there and sends no blob byte.
+    let (code, out, err) = mirror(
+        &home,
+        &["--mapping", map.to_str().unwrap(), "--workdir", work_s],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        line_with(&out, "images:"),
+        "images: 0 copied, 6 already present, 0 failed (6 in all)"
+    );
+    assert_eq!(
+        line_with(&out, "blobs:"),
+        "blobs: 0 sent (0 B), 0 mounted, 0 already present"
+    );
+    // And the dry run now has nothing to send.
+    let (code, out, _) = mirror(
+        &home,
+        &[
+            "--mapping",
+            map.to_str().unwrap(),
+            "--dry-run",
+            "--workdir",
+            work_s,
+        ],
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("6 already at the destination"), "{out}");
+    assert!(out.contains("to transfer: 0 blobs, 0 B"), "{out}");
+    assert!(!work.read_dir().unwrap().any(|f| {
+        f.unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with("retry-")
+    }));
+}
+
+/// GET a URL with a raw HTTP/1.0 request (no client library in the checker).
+fn reqwest_free_get(url: &str) -> String {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    write!(s, "GET /{path} HTTP/1.0\r\nHost: {host}\r\n\r\n").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn layouts_registry_to_oci_and_back_stay_identical() {
+    if !tools_present() {
+        return;
+    }
+    let e = env(false);
+    let home = e.path("home");
+    let set = populate(e.dir.path(), &e.plain.host, 100_000);
+    let map = e.path("mapping.txt");
+    // Sources only: targets are named after the source path.
+    let text: String = set
+        .lines
+        .iter()
+        .map(|(s, t)| format!("{s}={}/{t}\n", "mirror.example.com"))
+        .collect();
+    std::fs::write(&map, text).unwrap();
+    let layout = e.path("layout");
+    let oci = format!("oci:{}", layout.display());
+    let (code, out, err) = mirror(&home, &["--mapping", map.to_str().unwrap(), &oci]);
+    assert_eq!(code, 0, "{out}{err}");
+    // skopeo reads the layout; the manifests are the source's bytes. (skopeo
+    // only looks up OCI media types in a layout: the Docker schema 2 image is
+    // checked through index.json.)
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
+    for (s, t) in &set.lines {
+        let name = if t.contains(':') {
+            t.clone()
+        } else {
+            format!("{t}@{}", s.rsplit_once('@').unwrap().1)
+        };
+        let entry = index["manifests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == name.as_str())
+            .unwrap_or_else(|| panic!("{name} not in {index}"));
+        let d = entry["digest"].as_str().unwrap();
+        assert_eq!(d, raw_digest(s), "{t}");
+        let blob = std::fs::read(layout.join("blobs/sha256").join(&d[7..])).unwrap();
+        assert_eq!(sha(&blob), d);
+        if t.contains(':') && !t.starts_with("ns/app") {
+            let b = skopeo(&["inspect", "--raw", &format!("{oci}:{t}")]);
+            assert_eq!(sha(b.as_bytes()), d, "{t}");
+        }
+    }
+    // Layout to another registry, under a namespace.
+    let dst = start_plain(e.dir.path(), "dst");
+    let (code, out, err) = mirror(
+        &home,
+        &["--from", &oci, &format!("docker://{}/copy", dst.host)],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        line_with(&out, "images:"),
+        "images: 6 copied, 0 already present, 0 failed (6 in all)"
+    );
+    assert_identical(&set, &format!("{}/copy", dst.host));
+    // A blob corrupted on its way into a layout is caught by the hash.
+    let proxy = corrupting_proxy(&e.plain.host);
+    let bad = e.path("bad.txt");
+    std::fs::write(&bad, format!("{proxy}/ns/bundle:1.0=x.io/ns/bundle:1.0\n")).unwrap();
+    let (code, _, err) = mirror(
+        &home,
+        &[
+            "--mapping",
+            bad.to_str().unwrap(),
+            "--retry-times=0",
+            "--workdir",
+            e.path("w").to_str().unwrap(),
+            &format!("oci:{}", e.path("bad-layout").display()),
+        ],
+    );
+    assert_eq!(code, 16 | 4, "{err}");
+    assert!(err.contains("corrupted content"), "{err}");
+}
+
+#[test]
+fn faults_corrupt_blob_429_burst_and_bad_mapping() {
+    if !tools_present() {
+        return;
+    }
+    let e = env(false);
+    let home = e.path("home");
+    let set = populate(e.dir.path(), &e.plain.host, 50_000);
+    let work = e.path("work");
+    let work_s = work.to_str().unwrap();
+
+    // Corrupted blobs from the source: rejected by the destination's digest check,
+    // reported per image, listed in the retry file with the reason.
+    let dst = start_plain(e.dir.path(), "dst");
+    let proxy = corrupting_proxy(&e.plain.host);
+    let map = e.path("corrupt.txt");
+    std::fs::write(
+        &map,
+        format!(
+            "{proxy}/ns/base:v1={}/ns/base:v1\n{proxy}/ns/bundle:1.0={}/ns/bundle:1.0\n",
+            dst.host, dst.host
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = mirror(
+        &home,
+        &[
+            "--mapping",
+            map.to_str().unwrap(),
+            "--workdir",
+            work_s,
+            "--retry-times=1",
+            "--retry-delay=10ms",
+        ],
+    );
+    assert_eq!(code, 16 | 4, "{out}{err}");
+    assert_eq!(
+        line_with(&out, "images:"),
+        "images: 0 copied, 0 already present, 2 failed (2 in all)"
+    );
+    assert!(
+        err.contains("FAILED") && err.contains("corrupted content"),
+        "{err}"
+    );
+    let retry: Vec<PathBuf> = std::fs::read_dir(&work)
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("retry-")
+        })
+        .collect();
+    assert_eq!(retry.len(), 1);
+    let text = std::fs::read_to_string(&retry[0]).unwrap();
+    assert!(text.contains("# corrupted content: "), "{text}");
+    assert!(
+        text.contains(&format!("{proxy}/ns/base:v1={}/ns/base:v1\n", dst.host)),
+        "{text}"
+    );
+    assert!(
+        err.contains(&format!("--retry {}", retry[0].display())),
+        "{err}"
+    );
+    // The retry file is a mapping: retried against the real source (a fresh copy of it), it succeeds.
+    let fixed = text.replace(&proxy, &e.plain.host);
+    std::fs::write(&retry[0], fixed).unwrap();
+    let (code, out, err) = mirror(
+        &home,
+        &["--retry", retry[0].to_str().unwrap(), "--workdir", work_s],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        line_with(&out, "images:"),
+        "images: 2 copied, 0 already present, 0 failed (2 in all)"
+    );
+
+    // A burst of 429s with Retry-After: waited out, then it succeeds.
+    let dst2 = start_plain(e.dir.path(), "dst2");
+    let slow = fault_proxy(&e.plain.host, Fault::TooManyRequests(3, 1));
+    let map = e.path("429.txt");
+    std::fs::write(
+        &map,
+        format!("{slow}/ns/multi:v1={}/ns/multi:v1\n", dst2.host),
+    )
+    .unwrap();
+    let (code, out, err) = mirror(
+        &home,
+        &["--mapping", map.to_str().unwrap(), "--workdir", work_s],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("retry 1/5 in 1.0s: ") && err.contains("toomanyrequests: slow down"),
+        "{err}"
+    );
+    assert_eq!(
+        raw_digest(&format!("{}/ns/multi:v1", dst2.host)),
+        raw_digest(&set.lines[3].0)
+    );
+
+    // A mapping error names file and line; nothing is copied.
+    let bad = e.path("bad.txt");
+    std::fs::write(
+        &bad,
+        format!(
+            "{}/ns/base:v1={}/x:v1\nno way here\n",
+            e.plain.host, dst2.host
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = mirror(&home, &["--mapping", bad.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.txt:2: "), "{err}");
+    // A source that does not exist: "not found" (exit 16|1), the rest still copied.
+    let map = e.path("missing.txt");
+    std::fs::write(
+        &map,
+        format!(
+            "{h}/ns/nothere:v1={d}/ns/nothere:v1\n{h}/ns/bundle:1.0={d}/ns/bundle:1.0\n",
+            h = e.plain.host,
+            d = dst2.host
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = mirror(
+        &home,
+        &["--mapping", map.to_str().unwrap(), "--workdir", work_s],
+    );
+    assert_eq!(code, 16 | 1, "{out}{err}");
+    assert_eq!(
+        line_with(&out, "images:"),
+        "images: 1 copied, 0 already present, 1 failed (2 in all)"
+    );
+    assert!(
+        err.contains("manifest unknown") || err.contains("name unknown"),
+        "{err}"
+    );
+}
+
+/// Start a mirror run with piped stderr; return once `n` images are reported done.
+fn start_and_wait(home: &Path, args: &[&str], n: usize) -> (std::process::Child, Vec<String>) {
+    let mut all = vec!["mirror", "--tls-verify=false", "--progress=plain"];
+    all.extend_from_slice(args);
+    let mut child = Command::new(bin())
+        .args(&all)
+        .env("HOME", home)
+        .env("XDG_RUNTIME_DIR", home.join("run"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env_remove("REGISTRY_AUTH_FILE")
+        .env_remove("DOCKER_CONFIG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = Vec::new();
+    let mut r = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut done = 0;
+    while done < n {
+        let mut l = String::new();
+        if r.read_line(&mut l).unwrap() == 0 {
+            break;
+        }
+        if l.contains("] copied ") {
+            done += 1;
+        }
+        lines.push(l);
+    }
+    // Keep draining in the background so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in r.lines() {});
+    (child, lines)
+}
+
+/// Many images of a few MB each, one repository per image.
+fn many(dir: &Path, src: &str, n: usize, size: usize) -> Set {
+    let mut g = Gen::new(&dir.join("gen-many"));
+    let shared = g.blob(&noise(99, size));
+    let mut lines = Vec::new();
+    for i in 0..n {
+        let u = g.blob(&noise(1000 + i as u64, size));
+        let img = g.image(&[shared.clone(), u], "amd64", &format!("m{i}"));
+        g.tag(&format!("m{i}"), &img);
+        g.push(&format!("m{i}"), &format!("{src}/many/img{i}:v1"), &[]);
+        lines.push((format!("{src}/many/img{i}:v1"), format!("many/img{i}:v1")));
+    }
+    Set {
+        lines,
+        unique_blobs: 1 + 2 * n,
+    }
+}
+
+#[test]
+fn interrupted_runs_resume_and_end_identical() {
+    if !tools_present() {
+        return;
+    }
+    let e = env(false);
+    let home = e.path("home");
+    let set = many(e.dir.path(), &e.plain.host, 10, 3_000_000);
+    let work = e.path("work");
+    let work_s = work.to_str().unwrap();
+
+    // Our process killed with SIGKILL after the first image: the rerun skips what
+    // is complete (HEAD) and ends identical.
+    let dst = start_plain(e.dir.path(), "dst");
+    let map = e.path("m1.txt");
+    mapping(&map, &set, &dst.host);
+    let args = [
+        "--mapping",
+        map.to_str().unwrap(),
+        "--workdir",
+        work_s,
+        "--parallel-images=1",
+        "--parallel-layers=1",
+    ];
+    let (mut child, _) = start_and_wait(&home, &args, 1);
+    child.kill().unwrap();
+    let _ = child.wait();
+    let (code, out, err) = mirror(&home, &args);
+    assert_eq!(code, 0, "{out}{err}");
+    let present: usize = line_with(&out, "images:")
+        .split(", ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(present >= 1, "nothing was kept from the killed run:\n{out}");
+    assert_identical(&set, &dst.host);
+
+    // The destination registry killed mid-run: the images left fail (registry
+    // unavailable, exit 16|8) into a retry file; restarted, the retry completes.
+    let mut dst2 = start_plain(e.dir.path(), "dst2");
+    let map = e.path("m2.txt");
+    mapping(&map, &set, &dst2.host);
+    let args = [
+        "--mapping",
+        map.to_str().unwrap(),
+        "--workdir",
+        work_s,
+        "--parallel-images=1",
+        "--parallel-layers=1",
+        "--retry-times=1",
+        "--retry-delay=10ms",
+    ];
+    let (mut child, _) = start_and_wait(&home, &args, 1);
+    dst2.kill();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(16 | 8));
+    dst2.restart();
+    let retry = std::fs::read_dir(&work)
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("retry-")
+        })
+        .expect("a retry file");
+    let text = std::fs::read_to_string(&retry).unwrap();
+    assert!(text.contains("# registry unavailable: "), "{text}");
+    let (code, out, err) = mirror(
+        &home,
+        &["--retry", retry.to_str().unwrap(), "--workdir", work_s],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    // Everything, rerun from the full mapping: all present, nothing sent.
+    let (code, out, _) = mirror(
+        &home,
+        &["--mapping", map.to_str().unwrap(), "--workdir", work_s],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        line_with(&out, "blobs:"),
+        "blobs: 0 sent (0 B), 0 mounted, 0 already present"
+    );
+    assert_identical(&set, &dst2.host);
+}
