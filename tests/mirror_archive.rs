@@ -634,3 +634,150 @@ fn an_incomplete_layout_is_not_packed() {
     assert!(tars(&src).is_empty());
     assert!(!src.join(".history").exists());
 }
+
+/// `oc catalog mirror` with --tls-verify=false and plain progress.
+fn mirror_cli(home: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut all = vec!["mirror", "--tls-verify=false", "--progress=plain"];
+    all.extend_from_slice(args);
+    run(home, &all)
+}
+
+/// Push a synthetic image to `host/repo:tag` with skopeo; its manifest digest.
+fn push_image(dir: &Path, host: &str, repo_tag: &str, layers: &[Vec<u8>]) -> String {
+    let layout = dir.join("gen");
+    let name = repo_tag.replace(['/', ':'], "-");
+    let d = synth_image(&layout, &name, layers);
+    skopeo(&[
+        "copy",
+        "--preserve-digests",
+        "--dest-tls-verify=false",
+        &format!("oci:{}:{name}", layout.display()),
+        &format!("docker://{host}/{repo_tag}"),
+    ]);
+    d
+}
+
+fn raw_digest(reference: &str) -> String {
+    sha256_digest(skopeo(&["inspect", "--raw", "--tls-verify=false", reference]).as_bytes())
+}
+
+#[test]
+fn mirror_to_disk_then_disk_to_mirror_through_the_cli() {
+    if !tools_present() {
+        return;
+    }
+    let e = env(false);
+    let home = e.path("home");
+    let src = &e.plain.host;
+    let shared = layer_tar("shared.bin", &noise(1, MIB));
+    let a = push_image(
+        e.dir.path(),
+        src,
+        "ns/a:v1",
+        &[shared.clone(), layer_tar("a", &noise(2, MIB))],
+    );
+    let b = push_image(
+        e.dir.path(),
+        src,
+        "ns/b:v1",
+        &[shared.clone(), layer_tar("b", &noise(3, MIB))],
+    );
+    let map = e.path("mapping.txt");
+    std::fs::write(&map, format!("{src}/ns/a:v1\n{src}/ns/b:v1\n")).unwrap();
+    let out_dir = e.path("connected");
+    let file = format!("file://{}", out_dir.display());
+
+    // Mirror to disk: the layout, then chunks of 0.001 GiB (one layer each).
+    let (code, out, err) = mirror_cli(
+        &home,
+        &[
+            "--mapping",
+            map.to_str().unwrap(),
+            &file,
+            "--archive-size",
+            "0.001",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("archived 2 images as run "), "{out}");
+    assert!(out.contains("7 blobs"), "{out}");
+    let chunks = tars(&out_dir);
+    assert!(chunks.len() >= 3, "{out}");
+    assert!(out_dir.join("working-dir/mapping.txt").is_file());
+
+    // Disk to mirror, into another registry under a namespace.
+    let dst = start_plain(e.dir.path(), "dst");
+    let gap = e.path("disconnected");
+    carry(&out_dir, &gap);
+    let from = format!("file://{}", gap.display());
+    let (code, out, err) = mirror_cli(
+        &home,
+        &["--from", &from, &format!("docker://{}/copy", dst.host)],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("applied run "), "{out}");
+    assert!(out.contains("7 blobs"), "{out}");
+    assert!(
+        out.contains("images: 2 copied, 0 already present, 0 failed"),
+        "{out}"
+    );
+    assert_eq!(
+        raw_digest(&format!("docker://{}/copy/ns/a:v1", dst.host)),
+        a
+    );
+    assert_eq!(
+        raw_digest(&format!("docker://{}/copy/ns/b:v1", dst.host)),
+        b
+    );
+    assert!(gap.join("working-dir/mapping.txt").is_file());
+
+    // A new image: the second archive carries only its blobs.
+    let c = push_image(
+        e.dir.path(),
+        src,
+        "ns/c:v1",
+        &[shared, layer_tar("c", &noise(4, MIB))],
+    );
+    std::fs::write(
+        &map,
+        format!("{src}/ns/a:v1\n{src}/ns/b:v1\n{src}/ns/c:v1\n"),
+    )
+    .unwrap();
+    let (code, out, err) = mirror_cli(&home, &["--mapping", map.to_str().unwrap(), &file]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("3 blobs"), "{out}");
+    assert!(out.contains("skipped 7 blobs"), "{out}");
+    assert!(err.contains("were replaced"), "{err}");
+    for old in tars(&gap) {
+        std::fs::remove_file(old).unwrap();
+    }
+    carry(&out_dir, &gap);
+    let (code, out, err) = mirror_cli(
+        &home,
+        &["--from", &from, &format!("docker://{}/copy", dst.host)],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("images: 1 copied, 2 already present, 0 failed"),
+        "{out}"
+    );
+    assert_eq!(
+        raw_digest(&format!("docker://{}/copy/ns/c:v1", dst.host)),
+        c
+    );
+
+    // A damaged archive never reaches the registry.
+    let lone = e.path("lone");
+    carry(&out_dir, &lone);
+    let (code, _, err) = mirror_cli(
+        &home,
+        &[
+            "--from",
+            &format!("file://{}", lone.display()),
+            &format!("docker://{}/other", dst.host),
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("incremental"), "{err}");
+    assert!(err.contains("--since"), "{err}");
+}

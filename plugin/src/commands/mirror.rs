@@ -3,6 +3,7 @@
 //! `crate::mirror`; this module reads the flags, builds the jobs, prints the
 //! summary and chooses the exit status.
 
+use crate::mirror::archive;
 use crate::mirror::copy::{Engine, Job, Settings, Status};
 use crate::mirror::http::{self, Tls};
 use crate::mirror::mapping::{self, Destination, Endpoint};
@@ -61,6 +62,36 @@ pub struct MirrorArgs {
     /// Progress display: bars on a terminal (auto), bars, or plain lines.
     #[arg(long, value_name = "MODE", default_value = "auto")]
     pub progress: progress::Mode,
+    /// file://DIR: largest tar chunk in GiB (decimals allowed); a larger blob goes alone in a chunk.
+    #[arg(long, value_name = "GIB", default_value_t = archive::DEFAULT_CHUNK_GIB as f64, value_parser = parse_gib, help_heading = "Archive options (file://DIR)")]
+    pub archive_size: f64,
+    /// file://DIR: a blob larger than --archive-size is an error instead of a warning.
+    #[arg(long, help_heading = "Archive options (file://DIR)")]
+    pub strict_archive: bool,
+    /// file://DIR: ship again what the runs since RUN (an id printed by an earlier run) or since the day YYYY-MM-DD shipped (a lost archive).
+    #[arg(
+        long,
+        value_name = "RUN|YYYY-MM-DD",
+        conflicts_with = "full",
+        help_heading = "Archive options (file://DIR)"
+    )]
+    pub since: Option<String>,
+    /// file://DIR: ship every blob, whatever earlier runs shipped.
+    #[arg(long, help_heading = "Archive options (file://DIR)")]
+    pub full: bool,
+}
+
+/// A size in GiB above 0 (decimals allowed).
+fn parse_gib(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("{s:?}: give a size in GiB above 0, e.g. 4 or 0.5")),
+    }
+}
+
+/// `file://DIR` → DIR.
+fn file_dir(s: &str) -> Option<PathBuf> {
+    s.strip_prefix("file://").map(PathBuf::from)
 }
 
 /// `500ms`, `2s`, `1m`, or a number of seconds.
@@ -82,25 +113,41 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
-const NOT_YET: &str = "archives (file://DIR) are not available yet in this build: the archive module has not landed; use oci:DIR for an OCI layout directory meanwhile";
-
 /// The (source, target) pairs of the run.
 fn endpoints(a: &MirrorArgs) -> Result<Vec<(Endpoint, Endpoint)>, String> {
     let dest = match a.destination.as_deref() {
         None => Destination::AsWritten,
-        Some(d) if d.starts_with("file://") => return Err(NOT_YET.to_string()),
+        // Mirror to disk: into DIR/oci, packed after the copy.
+        Some(d) if d.starts_with("file://") => {
+            if a.from.is_some() {
+                return Err(format!(
+                    "--from with {d}: an archive goes to a registry (docker://…) or a layout (oci:DIR)"
+                ));
+            }
+            let dir = file_dir(d).unwrap_or_default();
+            Destination::Layout(dir.join(archive::LAYOUT_DIR))
+        }
         Some(d) => mapping::parse_destination(d)?,
     };
     if let Some(from) = &a.from {
-        if from.starts_with("file://") {
-            return Err(NOT_YET.to_string());
-        }
-        let Some(dir) = from.strip_prefix("oci:") else {
-            return Err(format!("--from {from}: expected oci:DIR or file://DIR"));
-        };
         if dest == Destination::AsWritten {
             return Err("--from needs a DESTINATION (docker://REGISTRY[/NAMESPACE])".into());
         }
+        // Disk to mirror: apply the archives of DIR to DIR/oci (verified), then push that layout.
+        let unpacked = match file_dir(from) {
+            Some(dir) => {
+                let rep = archive::unpack(&archive::UnpackOptions::new(&dir))?;
+                for w in &rep.warnings {
+                    eprintln!("warning: {w}");
+                }
+                println!("{rep}");
+                Some(dir.join(archive::LAYOUT_DIR).to_string_lossy().into_owned())
+            }
+            None => None,
+        };
+        let Some(dir) = unpacked.as_deref().or(from.strip_prefix("oci:")) else {
+            return Err(format!("--from {from}: expected oci:DIR or file://DIR"));
+        };
         let layout = LayoutStore::open(Path::new(dir), false)?;
         let mut out = Vec::new();
         for (name, _, _) in layout.entries() {
@@ -205,6 +252,7 @@ pub fn run(a: MirrorArgs, _invoked_as: &str) -> Result<ExitCode, String> {
         if a.dry_run {
             return dry_run(&a, settings, &jobs).await;
         }
+        let jobs_text = m::mapping_text(&jobs);
         let progress = Arc::new(Progress::new(a.progress, jobs.len()));
         let engine = Arc::new(Engine::new(settings, progress.clone()));
         let start = Instant::now();
@@ -237,6 +285,17 @@ pub fn run(a: MirrorArgs, _invoked_as: &str) -> Result<ExitCode, String> {
             human((bytes as f64 / secs.max(1e-9)) as u64)
         );
         let code = m::exit_status(&reports);
+        if let Some(dir) = a.destination.as_deref().and_then(file_dir) {
+            if code != 0 {
+                eprintln!(
+                    "error: no archive written in {}: it is packed once every image is in {}",
+                    dir.display(),
+                    dir.join(archive::LAYOUT_DIR).display()
+                );
+            } else {
+                pack(&a, &dir, &jobs_text)?;
+            }
+        }
         if code != 0 {
             let path = m::write_retry_file(&a.workdir, &reports)?;
             eprintln!(
@@ -247,6 +306,33 @@ pub fn run(a: MirrorArgs, _invoked_as: &str) -> Result<ExitCode, String> {
         }
         Ok(ExitCode::from(code))
     })?
+}
+
+/// Mirror to disk: the run's mapping into DIR/working-dir, then DIR/oci packed into DIR/mirror_*.tar.
+fn pack(a: &MirrorArgs, dir: &Path, mapping: &str) -> Result<(), String> {
+    let wd = dir.join(archive::WORKING_DIR);
+    std::fs::create_dir_all(&wd).map_err(|e| format!("{}: {e}", wd.display()))?;
+    crate::registry::layout::write_atomic(&wd.join("mapping.txt"), mapping.as_bytes())?;
+    let mut o = archive::PackOptions::new(dir);
+    o.chunk_bytes = ((a.archive_size * archive::GIB as f64) as u64).max(1);
+    o.strict = a.strict_archive;
+    o.since = match (&a.since, a.full) {
+        (_, true) => archive::Since::Full,
+        (Some(s), _) => archive::Since::parse(s),
+        (None, false) => archive::Since::History,
+    };
+    let rep = archive::pack(&o)?;
+    for w in &rep.warnings {
+        eprintln!("warning: {w}");
+    }
+    if let Some(old) = &rep.replaced {
+        eprintln!(
+            "note: the tars of run {old} in {} were replaced; if they were not carried across, pack again with --since {old}",
+            dir.display()
+        );
+    }
+    println!("{rep}");
+    Ok(())
 }
 
 async fn dry_run(a: &MirrorArgs, settings: Settings, jobs: &[Job]) -> Result<ExitCode, String> {
