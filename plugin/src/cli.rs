@@ -65,6 +65,10 @@ pub enum Command {
     Completion(crate::completion::CompletionArgs),
     /// Copy images between registries and OCI layouts: from a mapping file, a retry file or a layout; resumable, with a dry run that sizes the copy.
     Mirror(crate::commands::mirror::MirrorArgs),
+    /// Make a cluster use a catalog: OperatorHub sources, pull secrets, mirror sets, CatalogSources (server-side apply); --wait until it serves.
+    Apply(Box<crate::commands::apply::ApplyArgs>),
+    /// Show catalog sources, their pods and connection state, why they fail, their package count, and OperatorHub's default sources.
+    Status(crate::commands::status::StatusArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

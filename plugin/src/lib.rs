@@ -6,6 +6,7 @@
 //! builds for pre-commit's `language: rust` hook (`hooks/rust/main.rs`).
 
 mod cli;
+mod cluster;
 mod commands;
 mod completion;
 mod fs;

@@ -1,6 +1,7 @@
 //! One module per verb.
 
 pub mod add;
+pub mod apply;
 pub mod build;
 pub mod diff;
 mod explain;
@@ -11,6 +12,7 @@ pub mod list;
 pub mod migrate;
 pub mod mirror;
 pub mod render;
+pub mod status;
 pub mod template;
 mod validate;
 
@@ -37,5 +39,7 @@ pub fn run(cli: Cli, invoked_as: &str) -> Result<ExitCode, String> {
         Command::Diff(a) => diff::run(a, invoked_as),
         Command::Completion(a) => crate::completion::run(a),
         Command::Mirror(a) => mirror::run(a, invoked_as),
+        Command::Apply(a) => apply::run(*a, invoked_as),
+        Command::Status(a) => status::run(a, invoked_as),
     }
 }
