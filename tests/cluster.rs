@@ -1,0 +1,705 @@
+//! `oc catalog apply` and `status` against a FAKE Kubernetes API server
+//! (tests/fake_apiserver: real HTTPS on loopback, a kubeconfig, discovery,
+//! server-side apply, scripted status) — no real cluster can run here. The
+//! real binary runs with its real kube-rs client; the fake records every
+//! request, and the tests assert the requests and what users read.
+
+#[path = "common/mod.rs"]
+mod common;
+#[path = "fake_apiserver/mod.rs"]
+mod fake_apiserver;
+
+use std::path::Path;
+use std::process::Command;
+
+use base64::Engine;
+use common::bin;
+use fake_apiserver::{FakeApiServer, Flavor, Recorded, Store};
+use serde_json::{Value, json};
+
+const MIRROR: &str = "mirror.example.com:5000";
+
+/// Run the binary with the fake's kubeconfig, HOME in a temp dir, no KUBECONFIG.
+fn run(
+    fake: Option<&FakeApiServer>,
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (i32, String, String) {
+    let mut c = Command::new(bin());
+    c.current_dir(dir)
+        .args(args)
+        .env_remove("KUBECONFIG")
+        .env("HOME", dir)
+        .env("OC_CATALOG_WAIT_POLL", "100ms");
+    if let Some(f) = fake {
+        c.arg("--kubeconfig").arg(f.kubeconfig());
+    }
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// A mirror output dir as the mirror command writes it (oc-mirror's file names and shapes).
+fn mirror_output(dir: &Path) {
+    let cr = dir.join("out/cluster-resources");
+    std::fs::create_dir_all(&cr).unwrap();
+    std::fs::write(
+        cr.join("cs-redhat-operator-index-v4-17.yaml"),
+        format!(
+            "apiVersion: operators.coreos.com/v1alpha1\nkind: CatalogSource\nmetadata:\n  name: cs-redhat-operator-index-v4-17\n  namespace: openshift-marketplace\n  annotations:\n    createdBy: oc-catalog\nspec:\n  image: {MIRROR}/redhat/redhat-operator-index:v4.17\n  sourceType: grpc\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        cr.join("idms-oc-mirror.yaml"),
+        format!(
+            "---\napiVersion: config.openshift.io/v1\nkind: ImageDigestMirrorSet\nmetadata:\n  name: idms-operator-0\nspec:\n  imageDigestMirrors:\n  - mirrors:\n    - {MIRROR}/redhat\n    source: registry.redhat.io/redhat\n---\napiVersion: config.openshift.io/v1\nkind: ImageDigestMirrorSet\nmetadata:\n  name: idms-release-0\nspec:\n  imageDigestMirrors:\n  - mirrors:\n    - {MIRROR}/openshift/release\n    source: quay.io/openshift-release-dev/ocp-v4.0-art-dev\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        cr.join("itms-oc-mirror.yaml"),
+        format!(
+            "apiVersion: config.openshift.io/v1\nkind: ImageTagMirrorSet\nmetadata:\n  name: itms-operator-0\nspec:\n  imageTagMirrors:\n  - mirrors:\n    - {MIRROR}/redhat\n    source: registry.redhat.io/redhat\n"
+        ),
+    )
+    .unwrap();
+}
+
+const AUTH_USER_PASS: &str = "mirroruser:s3cret-mirror-pass";
+
+fn auth_file(dir: &Path) -> String {
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let p = dir.join("auth.json");
+    std::fs::write(
+        &p,
+        json!({"auths": {
+            MIRROR: {"auth": b64(AUTH_USER_PASS)},
+            "quay.io/unrelated": {"auth": b64("other:secret-other")},
+        }})
+        .to_string(),
+    )
+    .unwrap();
+    p.display().to_string()
+}
+
+/// OLM's part: a CatalogSource becomes READY and its packages appear.
+fn olm_serves(fake: &FakeApiServer, packages: usize) {
+    fake.controller(move |store: &mut Store, obj: &Value| {
+        if obj["kind"] != "CatalogSource" {
+            return;
+        }
+        let name = obj["metadata"]["name"].as_str().unwrap().to_string();
+        let ns = obj["metadata"]["namespace"].as_str().unwrap().to_string();
+        store.set_status(
+            "operators.coreos.com",
+            "catalogsources",
+            &ns,
+            &name,
+            json!({"connectionState": {"address": format!("{name}.{ns}.svc:50051"), "lastObservedState": "READY",
+                   "lastConnect": "2026-11-22T06:01:00Z"}, "latestImageRegistryPoll": "2026-11-22T06:01:00Z"}),
+        );
+        for i in 0..packages {
+            store.put(
+                "packages.operators.coreos.com",
+                "packagemanifests",
+                json!({"apiVersion": "packages.operators.coreos.com/v1", "kind": "PackageManifest",
+                       "metadata": {"name": format!("pkg-{i}"), "namespace": ns, "labels": {"catalog": name}}}),
+            );
+        }
+    });
+}
+
+fn seed_global_pull_secret(fake: &FakeApiServer) {
+    let cfg = json!({"auths": {"cloud.openshift.com": {"auth": "Y2xvdWQ6dG9rZW4="}, "registry.redhat.io": {"auth": "cmg6dG9rZW4="}}});
+    fake.with_store(|s| {
+        s.put(
+            "",
+            "secrets",
+            json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/dockerconfigjson",
+                   "metadata": {"name": "pull-secret", "namespace": "openshift-config",
+                                "managedFields": [{"manager": "cluster-bootstrap", "operation": "Update"}]},
+                   "data": {".dockerconfigjson": base64::engine::general_purpose::STANDARD.encode(cfg.to_string())}}),
+        )
+    });
+}
+
+fn secret_config(obj: &Value) -> Value {
+    let data = obj["data"][".dockerconfigjson"].as_str().unwrap();
+    serde_json::from_slice(
+        &base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+fn patches(fake: &FakeApiServer) -> Vec<Recorded> {
+    fake.writes()
+        .into_iter()
+        .filter(|r| r.method == "PATCH")
+        .collect()
+}
+
+fn full_apply_args(auth: &str) -> Vec<&str> {
+    vec![
+        "apply",
+        "--from",
+        "out",
+        "--disable-default-sources",
+        "--pull-secret-from",
+        auth,
+        "--update-global-pull-secret",
+        "--memory-target",
+        "256Mi",
+        "--wait=20s",
+    ]
+}
+
+#[test]
+fn fresh_apply_then_second_apply_changes_nothing() {
+    let fake = FakeApiServer::start(Flavor::OpenShift);
+    olm_serves(&fake, 3);
+    seed_global_pull_secret(&fake);
+    let dir = tempfile::tempdir().unwrap();
+    mirror_output(dir.path());
+    let auth = auth_file(dir.path());
+    let args = full_apply_args(&auth);
+    let (code, out, err) = run(Some(&fake), dir.path(), &args, &[]);
+    assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
+
+    // What the user reads.
+    assert_eq!(
+        out,
+        "operatorhub.config.openshift.io/cluster created\n\
+         imagedigestmirrorset.config.openshift.io/idms-operator-0 created\n\
+         imagedigestmirrorset.config.openshift.io/idms-release-0 created\n\
+         imagetagmirrorset.config.openshift.io/itms-operator-0 created\n\
+         secret/pull-secret -n openshift-config configured\n\
+         secret/oc-catalog-pull-secret -n openshift-marketplace created\n\
+         catalogsource.operators.coreos.com/cs-redhat-operator-index-v4-17 -n openshift-marketplace created\n\
+         catalogsource.operators.coreos.com/cs-redhat-operator-index-v4-17 -n openshift-marketplace is READY: it serves 3 packages\n"
+    );
+    assert!(
+        err.contains("warning: creating imagetagmirrorset.config.openshift.io/itms-operator-0: the Machine Config Operator drains and reboots every node"),
+        "{err}"
+    );
+    assert!(
+        err.contains("adding 1 and replacing 0 registry entries, keeping the other 2"),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret") && !out.contains("s3cret"));
+
+    // The requests: server-side apply only, one field manager, forced, in this order.
+    let p = patches(&fake);
+    let paths: Vec<&str> = p.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/apis/config.openshift.io/v1/operatorhubs/cluster",
+            "/apis/config.openshift.io/v1/imagedigestmirrorsets/idms-operator-0",
+            "/apis/config.openshift.io/v1/imagedigestmirrorsets/idms-release-0",
+            "/apis/config.openshift.io/v1/imagetagmirrorsets/itms-operator-0",
+            "/api/v1/namespaces/openshift-config/secrets/pull-secret",
+            "/api/v1/namespaces/openshift-marketplace/secrets/oc-catalog-pull-secret",
+            "/apis/operators.coreos.com/v1alpha1/namespaces/openshift-marketplace/catalogsources/cs-redhat-operator-index-v4-17",
+        ]
+    );
+    for r in &p {
+        assert_eq!(
+            r.content_type.as_deref(),
+            Some("application/apply-patch+yaml"),
+            "{}",
+            r.path
+        );
+        assert_eq!(
+            r.param("fieldManager").as_deref(),
+            Some("oc-catalog"),
+            "{}",
+            r.path
+        );
+        assert_eq!(r.param("force").as_deref(), Some("true"), "{}", r.path);
+        assert_eq!(r.param("dryRun"), None);
+        assert_eq!(
+            r.authorization.as_deref(),
+            Some("Bearer fake-apiserver-token")
+        );
+    }
+    assert_eq!(
+        p[0].json(),
+        json!({"apiVersion": "config.openshift.io/v1", "kind": "OperatorHub", "metadata": {"name": "cluster"},
+               "spec": {"disableAllDefaultSources": true}})
+    );
+    let cs = p[6].json();
+    assert_eq!(
+        cs["spec"],
+        json!({"image": format!("{MIRROR}/redhat/redhat-operator-index:v4.17"), "sourceType": "grpc",
+               "grpcPodConfig": {"securityContextConfig": "restricted", "memoryTarget": "256Mi"},
+               "secrets": ["oc-catalog-pull-secret"]})
+    );
+    assert_eq!(cs["metadata"]["annotations"]["createdBy"], "oc-catalog");
+    // the global pull secret: optimistic lock, every old entry kept, ours added
+    let global = p[4].json();
+    assert!(global["metadata"]["resourceVersion"].is_string());
+    let cfg = secret_config(&global);
+    let keys: Vec<&String> = cfg["auths"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["cloud.openshift.com", MIRROR, "registry.redhat.io"]);
+    // the catalog's pull secret: only the registry the catalog needs
+    let ns_secret = p[5].json();
+    assert_eq!(ns_secret["type"], "kubernetes.io/dockerconfigjson");
+    let cfg = secret_config(&ns_secret);
+    assert_eq!(
+        cfg,
+        json!({"auths": {MIRROR: {"auth": base64::engine::general_purpose::STANDARD.encode(AUTH_USER_PASS)}}})
+    );
+    // the store took it
+    let stored = fake
+        .get(
+            "operators.coreos.com",
+            "catalogsources",
+            "openshift-marketplace",
+            "cs-redhat-operator-index-v4-17",
+        )
+        .unwrap();
+    assert_eq!(
+        stored["metadata"]["managedFields"][0]["manager"],
+        "oc-catalog"
+    );
+
+    // Second apply: nothing changes, and the user is told so.
+    let before: Vec<Value> = [
+        "operatorhubs",
+        "imagedigestmirrorsets",
+        "imagetagmirrorsets",
+    ]
+    .iter()
+    .flat_map(|p| fake.with_store(|s| s.list("config.openshift.io", p)))
+    .chain(fake.with_store(|s| s.list("", "secrets")))
+    .chain(fake.with_store(|s| s.list("operators.coreos.com", "catalogsources")))
+    .collect();
+    fake.clear_requests();
+    let (code, out, err) = run(Some(&fake), dir.path(), &args, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "secret/pull-secret -n openshift-config unchanged (global pull secret has these credentials)\n\
+         operatorhub.config.openshift.io/cluster unchanged\n\
+         imagedigestmirrorset.config.openshift.io/idms-operator-0 unchanged\n\
+         imagedigestmirrorset.config.openshift.io/idms-release-0 unchanged\n\
+         imagetagmirrorset.config.openshift.io/itms-operator-0 unchanged\n\
+         secret/oc-catalog-pull-secret -n openshift-marketplace unchanged\n\
+         catalogsource.operators.coreos.com/cs-redhat-operator-index-v4-17 -n openshift-marketplace unchanged\n\
+         catalogsource.operators.coreos.com/cs-redhat-operator-index-v4-17 -n openshift-marketplace is READY: it serves 3 packages\n"
+    );
+    assert!(
+        !err.contains("drains"),
+        "no drain warning when nothing changes: {err}"
+    );
+    assert!(
+        !patches(&fake)
+            .iter()
+            .any(|r| r.path.ends_with("/pull-secret")),
+        "the global pull secret is not rewritten"
+    );
+    let after: Vec<Value> = [
+        "operatorhubs",
+        "imagedigestmirrorsets",
+        "imagetagmirrorsets",
+    ]
+    .iter()
+    .flat_map(|p| fake.with_store(|s| s.list("config.openshift.io", p)))
+    .chain(fake.with_store(|s| s.list("", "secrets")))
+    .chain(fake.with_store(|s| s.list("operators.coreos.com", "catalogsources")))
+    .collect();
+    assert_eq!(
+        before, after,
+        "a second apply changes nothing in the cluster"
+    );
+
+    // A changed mirror set warns about the drain before it is written.
+    let idms = dir.path().join("out/cluster-resources/idms-oc-mirror.yaml");
+    let text = std::fs::read_to_string(&idms).unwrap().replace(
+        "source: registry.redhat.io/redhat",
+        "source: registry.redhat.io/rhel9",
+    );
+    std::fs::write(&idms, text).unwrap();
+    let (code, out, err) = run(Some(&fake), dir.path(), &args, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("imagedigestmirrorset.config.openshift.io/idms-operator-0 configured\n"),
+        "{out}"
+    );
+    assert!(
+        err.contains("warning: changing imagedigestmirrorset.config.openshift.io/idms-operator-0: the Machine Config Operator drains and reboots every node"),
+        "{err}"
+    );
+}
+
+#[test]
+fn dry_run_client_sends_nothing_and_redacts_secrets() {
+    let fake = FakeApiServer::start(Flavor::OpenShift);
+    let dir = tempfile::tempdir().unwrap();
+    mirror_output(dir.path());
+    let auth = auth_file(dir.path());
+    let mut args = full_apply_args(&auth);
+    args.push("--dry-run=client");
+    let (code, out, err) = run(Some(&fake), dir.path(), &args, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        fake.requests().is_empty(),
+        "no request at all: {:?}",
+        fake.requests()
+    );
+    assert!(
+        out.contains("kind: CatalogSource\n") && out.contains("kind: ImageTagMirrorSet\n"),
+        "{out}"
+    );
+    assert!(out.contains("disableAllDefaultSources: true"), "{out}");
+    assert!(out.contains(".dockerconfigjson: REDACTED"), "{out}");
+    let b64 = base64::engine::general_purpose::STANDARD.encode(AUTH_USER_PASS);
+    assert!(!out.contains(&b64) && !err.contains(&b64) && !out.contains("s3cret"));
+    assert!(
+        err.contains("would be merged into the existing entries"),
+        "{err}"
+    );
+    // and without any cluster at all (no kubeconfig anywhere)
+    let (code, out2, err) = run(None, dir.path(), &args, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, out2);
+    // -o json: a List
+    args.extend(["-o", "json"]);
+    let (code, out, _) = run(None, dir.path(), &args, &[]);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["kind"], "List");
+    let kinds: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "OperatorHub",
+            "ImageDigestMirrorSet",
+            "ImageDigestMirrorSet",
+            "ImageTagMirrorSet",
+            "Secret",
+            "Secret",
+            "CatalogSource"
+        ]
+    );
+    assert_eq!(v["items"][4]["metadata"]["name"], "pull-secret");
+}
+
+#[test]
+fn dry_run_server_stores_nothing() {
+    let fake = FakeApiServer::start(Flavor::OpenShift);
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(
+        Some(&fake),
+        dir.path(),
+        &[
+            "apply",
+            "--catalog-image",
+            "quay.io/example/catalog:v1",
+            "--name",
+            "example",
+            "--dry-run=server",
+            "--wait",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "catalogsource.operators.coreos.com/example -n openshift-marketplace created (server dry run)\n"
+    );
+    let p = patches(&fake);
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].param("dryRun").as_deref(), Some("All"));
+    assert!(
+        fake.get(
+            "operators.coreos.com",
+            "catalogsources",
+            "openshift-marketplace",
+            "example"
+        )
+        .is_none()
+    );
+}
+
+#[test]
+fn catalog_never_ready_with_oom_killed_pod() {
+    let fake = FakeApiServer::start(Flavor::OpenShift);
+    fake.controller(|store: &mut Store, obj: &Value| {
+        if obj["kind"] == "CatalogSource" {
+            store.set_status(
+                "operators.coreos.com",
+                "catalogsources",
+                "openshift-marketplace",
+                "big",
+                json!({"connectionState": {"lastObservedState": "TRANSIENT_FAILURE"}}),
+            );
+        }
+    });
+    fake.with_store(|s| {
+        s.put(
+            "",
+            "pods",
+            json!({"apiVersion": "v1", "kind": "Pod",
+                   "metadata": {"name": "big-x7k2p", "namespace": "openshift-marketplace", "labels": {"olm.catalogSource": "big"}},
+                   "status": {"phase": "Running", "containerStatuses": [{
+                       "name": "registry-server", "image": "quay.io/example/big:v1", "imageID": "", "ready": false,
+                       "restartCount": 5, "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+                       "lastState": {"terminated": {"reason": "OOMKilled", "exitCode": 137}}}]}}),
+        );
+        s.set_log(
+            "openshift-marketplace",
+            "big-x7k2p",
+            "time=\"2026-11-22T06:00:01Z\" level=info msg=\"starting pprof endpoint\"\ntime=\"2026-11-22T06:00:02Z\" level=info msg=\"loading configs\"\n",
+        );
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _out, err) = run(
+        Some(&fake),
+        dir.path(),
+        &[
+            "apply",
+            "--catalog-image",
+            "quay.io/example/big:v1",
+            "--name",
+            "big",
+            "--wait=1s",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1, "{err}");
+    let first = err.lines().find(|l| l.starts_with("error: ")).unwrap();
+    assert!(
+        first.contains("pod big-x7k2p was OOMKilled (5 restarts)"),
+        "{err}"
+    );
+    assert!(first.contains("memoryTarget"), "{err}");
+    assert!(first.contains("TRANSIENT_FAILURE"), "{err}");
+    assert!(
+        err.contains("last log lines of pod big-x7k2p (registry-server):\n"),
+        "{err}"
+    );
+    assert!(err.contains("msg=\"loading configs\""), "{err}");
+    // the previous container's log was asked for
+    let log = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.path.ends_with("/pods/big-x7k2p/log"))
+        .unwrap();
+    assert_eq!(log.param("previous").as_deref(), Some("true"));
+    assert_eq!(log.param("container").as_deref(), Some("registry-server"));
+}
+
+#[test]
+fn forbidden_operator_hub_patch_names_the_permission() {
+    let fake = FakeApiServer::start(Flavor::OpenShift);
+    fake.forbid("PATCH", "/apis/config.openshift.io/v1/operatorhubs");
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(
+        Some(&fake),
+        dir.path(),
+        &[
+            "apply",
+            "--catalog-image",
+            "quay.io/example/catalog:v1",
+            "--name",
+            "example",
+            "--disable-default-sources",
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("applying OperatorHub \"cluster\": Forbidden (403): operatorhubs.config.openshift.io \"cluster\" is forbidden: User \"system:serviceaccount:ci:deployer\" cannot patch resource \"operatorhubs\" in API group \"config.openshift.io\" at the cluster scope"),
+        "{err}"
+    );
+    assert!(
+        err.contains("missing permission: verb \"patch\" on resource \"operatorhubs\" in API group \"config.openshift.io\" cluster-wide"),
+        "{err}"
+    );
+    // it stopped there: the catalog was not applied
+    assert_eq!(patches(&fake).len(), 1);
+}
+
+#[test]
+fn vanilla_cluster_without_operator_hub_skips_it() {
+    let fake = FakeApiServer::start(Flavor::Vanilla);
+    olm_serves(&fake, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(
+        Some(&fake),
+        dir.path(),
+        &[
+            "apply",
+            "--catalog-image",
+            "quay.io/example/catalog:v1",
+            "--name",
+            "example",
+            "-n",
+            "olm",
+            "--disable-default-sources",
+            "--wait",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("note: the cluster does not serve the OperatorHub API (config.openshift.io/v1): default sources left alone"), "{err}");
+    assert_eq!(
+        out,
+        "catalogsource.operators.coreos.com/example -n olm created\n\
+         catalogsource.operators.coreos.com/example -n olm is READY: it serves 1 package\n"
+    );
+    assert!(
+        !fake
+            .requests()
+            .iter()
+            .any(|r| r.path.contains("operatorhubs"))
+    );
+    // a mirror set on such a cluster: refused before any write
+    mirror_output(dir.path());
+    fake.clear_requests();
+    let (code, _, err) = run(
+        Some(&fake),
+        dir.path(),
+        &["apply", "--from", "out", "-n", "openshift-marketplace"],
+        &[],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("the cluster does not serve ImageDigestMirrorSet (config.openshift.io/v1)"),
+        "{err}"
+    );
+    assert!(fake.writes().is_empty());
+}
+
+fn seed_status_cluster(fake: &FakeApiServer) {
+    fake.with_store(|s| {
+        s.put(
+            "config.openshift.io",
+            "operatorhubs",
+            json!({"apiVersion": "config.openshift.io/v1", "kind": "OperatorHub", "metadata": {"name": "cluster"},
+                   "spec": {"disableAllDefaultSources": true},
+                   "status": {"sources": [
+                       {"name": "certified-operators", "disabled": true, "status": "Success"},
+                       {"name": "redhat-operators", "disabled": true, "status": "Success"}]}}),
+        );
+        for (name, image, state) in [
+            ("good", "mirror.example.com:5000/redhat/redhat-operator-index:v4.17", "READY"),
+            ("big", "quay.io/example/big:v1", "TRANSIENT_FAILURE"),
+        ] {
+            s.put(
+                "operators.coreos.com",
+                "catalogsources",
+                json!({"apiVersion": "operators.coreos.com/v1alpha1", "kind": "CatalogSource",
+                       "metadata": {"name": name, "namespace": "openshift-marketplace"},
+                       "spec": {"sourceType": "grpc", "image": image},
+                       "status": {"connectionState": {"lastObservedState": state, "lastConnect": "2026-11-22T06:01:00Z"},
+                                  "latestImageRegistryPoll": "2026-11-22T06:00:00Z"}}),
+            );
+        }
+        s.put(
+            "",
+            "pods",
+            json!({"apiVersion": "v1", "kind": "Pod",
+                   "metadata": {"name": "good-abcde", "namespace": "openshift-marketplace", "labels": {"olm.catalogSource": "good"}},
+                   "status": {"phase": "Running", "containerStatuses": [{"name": "registry-server", "image": "x", "imageID": "",
+                       "ready": true, "restartCount": 0, "state": {"running": {}}}]}}),
+        );
+        s.put(
+            "",
+            "pods",
+            json!({"apiVersion": "v1", "kind": "Pod",
+                   "metadata": {"name": "big-x7k2p", "namespace": "openshift-marketplace", "labels": {"olm.catalogSource": "big"}},
+                   "status": {"phase": "Running", "containerStatuses": [{"name": "registry-server", "image": "x", "imageID": "",
+                       "ready": false, "restartCount": 5, "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+                       "lastState": {"terminated": {"reason": "OOMKilled", "exitCode": 137}}}]}}),
+        );
+        for i in 0..2 {
+            s.put(
+                "packages.operators.coreos.com",
+                "packagemanifests",
+                json!({"apiVersion": "packages.operators.coreos.com/v1", "kind": "PackageManifest",
+                       "metadata": {"name": format!("p{i}"), "namespace": "openshift-marketplace", "labels": {"catalog": "good"}}}),
+            );
+        }
+    });
+}
+
+#[test]
+fn status_table_and_json() {
+    let fake = FakeApiServer::start(Flavor::OpenShift);
+    seed_status_cluster(&fake);
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(Some(&fake), dir.path(), &["status"], &[]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("status_table", out);
+    let (code, out, err) = run(
+        Some(&fake),
+        dir.path(),
+        &["status", "-A", "-o", "json"],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    insta::assert_json_snapshot!("status_json", v);
+    // only reads
+    assert!(fake.writes().is_empty());
+}
+
+#[test]
+fn kubeconfig_list_context_and_errors() {
+    let fake = FakeApiServer::start(Flavor::OpenShift);
+    seed_status_cluster(&fake);
+    let dir = tempfile::tempdir().unwrap();
+    let kc = fake.kubeconfig().display().to_string();
+    // KUBECONFIG as a list: missing files are skipped, the fake's file is used
+    let list = format!("{}:{kc}", dir.path().join("missing").display());
+    let (code, out, err) = run(
+        None,
+        dir.path(),
+        &["status", "-o", "json"],
+        &[("KUBECONFIG", &list)],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"name\": \"good\""));
+    // --context picks another cluster: the error says where it failed to connect
+    let (code, _, err) = run(
+        None,
+        dir.path(),
+        &["status", "--context", "broken"],
+        &[("KUBECONFIG", &kc)],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("127.0.0.1:1"), "{err}");
+    // --user with a token the server refuses
+    let (code, _, err) = run(
+        None,
+        dir.path(),
+        &["status", "--user", "nobody"],
+        &[("KUBECONFIG", &kc)],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("Unauthorized (401)") || err.contains("401"),
+        "{err}"
+    );
+    // no kubeconfig and not in a cluster
+    let (code, _, err) = run(None, dir.path(), &["status"], &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no kubeconfig found"), "{err}");
+}
