@@ -703,3 +703,109 @@ fn kubeconfig_list_context_and_errors() {
     assert_eq!(code, 2);
     assert!(err.contains("no kubeconfig found"), "{err}");
 }
+
+/// What the mirror planner writes (fbc_core::mirror::resources) is what apply
+/// reads: every object passes the fake's CRD schema checks (unknown fields
+/// refused), in both the IDMS/ITMS and the legacy ICSP + ClusterCatalog forms.
+#[test]
+fn applies_what_the_mirror_planner_generates() {
+    use fbc_core::mirror::plan::{ImageCopy, ImageKind};
+    use fbc_core::mirror::resources::{BuiltCatalog, ResourceOptions, generate};
+    const D: &str = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+    let images = vec![
+        ImageCopy {
+            source: format!("registry.redhat.io/rhel9/operator@{D}"),
+            target: format!("{MIRROR}/rhel9/operator@{D}"),
+            kind: ImageKind::Bundle,
+            origins: vec!["pkg/pkg.v1".into()],
+        },
+        ImageCopy {
+            source: "quay.io/team/tool:v1".into(),
+            target: format!("{MIRROR}/team/tool:v1"),
+            kind: ImageKind::Additional,
+            origins: vec!["additionalImages".into()],
+        },
+    ];
+    let catalogs = vec![BuiltCatalog {
+        source: "registry.redhat.io/redhat/redhat-operator-index:v4.18".into(),
+        target_by_digest: format!("{MIRROR}/redhat/redhat-operator-index@{D}"),
+        target_tag: Some(format!("{MIRROR}/redhat/redhat-operator-index:v4.18")),
+        display_name: None,
+    }];
+    for opts in [
+        ResourceOptions::default(),
+        ResourceOptions {
+            icsp: true,
+            cluster_catalog: true,
+            ..Default::default()
+        },
+    ] {
+        let fake = FakeApiServer::start(Flavor::OpenShift);
+        let dir = tempfile::tempdir().unwrap();
+        let cr = dir.path().join("out/cluster-resources");
+        std::fs::create_dir_all(&cr).unwrap();
+        let files = generate(&images, &catalogs, &opts);
+        for (name, text) in &files {
+            std::fs::write(cr.join(name), text).unwrap();
+        }
+        let (code, out, err) = run(Some(&fake), dir.path(), &["apply", "--from", "out"], &[]);
+        assert_eq!(
+            code,
+            0,
+            "files {:?}\nstdout:\n{out}\nstderr:\n{err}",
+            files.iter().map(|f| &f.0).collect::<Vec<_>>()
+        );
+        assert!(out.contains("catalogsource.operators.coreos.com/"), "{out}");
+        if opts.icsp {
+            assert!(
+                out.contains("imagecontentsourcepolicy.operator.openshift.io/"),
+                "{out}"
+            );
+            assert!(
+                out.contains("clustercatalog.olm.operatorframework.io/"),
+                "{out}"
+            );
+        } else {
+            assert!(
+                out.contains("imagedigestmirrorset.config.openshift.io/"),
+                "{out}"
+            );
+        }
+        assert!(!out.contains("unchanged"), "{out}");
+        let cs = fake.with_store(|s| s.list("operators.coreos.com", "catalogsources"));
+        assert_eq!(cs.len(), 1);
+        assert_eq!(
+            cs[0]["spec"]["grpcPodConfig"]["securityContextConfig"],
+            "restricted"
+        );
+    }
+}
+
+#[test]
+fn invalid_object_names_file_object_and_reason() {
+    let fake = FakeApiServer::start(Flavor::OpenShift);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("cs.yaml"),
+        "apiVersion: operators.coreos.com/v1alpha1\nkind: CatalogSource\nmetadata:\n  name: typo\nspec:\n  sourceType: grpc\n  image: quay.io/x/y:1\n  updateStrategy:\n    registryPoll:\n      intervall: 30m\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(Some(&fake), dir.path(), &["apply", "-f", "cs.yaml"], &[]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.starts_with("error: cs.yaml: applying CatalogSource \"typo\" in namespace openshift-marketplace: Invalid (422): CatalogSource.operators.coreos.com \"typo\" is invalid: /spec/updateStrategy/registryPoll:"),
+        "{err}"
+    );
+    assert!(err.contains("intervall"), "{err}");
+    // bad input never reaches the cluster
+    std::fs::write(
+        dir.path().join("bad.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata: {}\n",
+    )
+    .unwrap();
+    fake.clear_requests();
+    let (code, _, err) = run(Some(&fake), dir.path(), &["apply", "-f", "bad.yaml"], &[]);
+    assert_eq!(code, 2);
+    assert_eq!(err, "error: bad.yaml: the object has no metadata.name\n");
+    assert!(fake.requests().is_empty());
+}
