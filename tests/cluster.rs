@@ -809,3 +809,55 @@ fn invalid_object_names_file_object_and_reason() {
     assert_eq!(err, "error: bad.yaml: the object has no metadata.name\n");
     assert!(fake.requests().is_empty());
 }
+
+#[test]
+fn wait_explains_a_pull_error_from_the_pods_events() {
+    let fake = FakeApiServer::start(Flavor::OpenShift);
+    fake.with_store(|s| {
+        s.put(
+            "",
+            "pods",
+            json!({"apiVersion": "v1", "kind": "Pod",
+                   "metadata": {"name": "arm-5d9qz", "namespace": "openshift-marketplace", "labels": {"olm.catalogSource": "arm"}},
+                   "status": {"phase": "Pending", "containerStatuses": [{
+                       "name": "registry-server", "image": "quay.io/example/amd64-only:v1", "imageID": "", "ready": false,
+                       "restartCount": 0, "state": {"waiting": {"reason": "ErrImagePull"}}}]}}),
+        );
+        s.put(
+            "",
+            "events",
+            json!({"apiVersion": "v1", "kind": "Event", "type": "Warning", "reason": "Failed",
+                   "metadata": {"name": "arm-5d9qz.1", "namespace": "openshift-marketplace"},
+                   "involvedObject": {"kind": "Pod", "name": "arm-5d9qz", "namespace": "openshift-marketplace"},
+                   "message": "Failed to pull image \"quay.io/example/amd64-only:v1\": no matching manifest for linux/arm64 in the manifest list entries"}),
+        );
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(
+        Some(&fake),
+        dir.path(),
+        &[
+            "apply",
+            "--catalog-image",
+            "quay.io/example/amd64-only:v1",
+            "--name",
+            "arm",
+            "--wait=1s",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("error: catalog arm is not READY (no connection state yet): wrong architecture: quay.io/example/amd64-only:v1 has no build for the node's platform (Failed: Failed to pull image"),
+        "{err}"
+    );
+    let ev = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.path.ends_with("/events"))
+        .unwrap();
+    assert_eq!(
+        ev.param("fieldSelector").as_deref(),
+        Some("involvedObject.name=arm-5d9qz")
+    );
+}

@@ -10,7 +10,7 @@
 //! - discovery (`/api`, `/apis`, `/api/v1`, `/apis/{group}/{version}`) built
 //!   from the CRDs in `tests/fixtures/crds/` plus a few core kinds and the
 //!   aggregated PackageManifest API;
-//! - GET, LIST (with `labelSelector` equality terms), and PATCH with
+//! - GET, LIST (with `labelSelector` and `fieldSelector` equality terms), and PATCH with
 //!   `application/apply-patch+yaml` only (server-side apply: `fieldManager`
 //!   required, `force`, `dryRun=All`, `resourceVersion` preconditions,
 //!   managedFields per manager, no resourceVersion bump when nothing changes),
@@ -764,6 +764,17 @@ fn list(st: &State, r: &Route, rec: &Recorded) -> Resp {
                 .map(|(k, v)| (k.trim_end_matches('=').to_string(), v.to_string()))
         })
         .collect();
+    // fieldSelector: equality on dotted paths (involvedObject.name=x)
+    let fields: Vec<(String, String)> = rec
+        .param("fieldSelector")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|t| !t.is_empty())
+        .filter_map(|t| {
+            t.split_once('=')
+                .map(|(k, v)| (format!("/{}", k.replace('.', "/")), v.to_string()))
+        })
+        .collect();
     let items: Vec<Value> = st
         .store
         .list(&r.def.group, &r.def.plural)
@@ -777,6 +788,7 @@ fn list(st: &State, r: &Route, rec: &Recorded) -> Resp {
                 .iter()
                 .all(|(k, v)| o["metadata"]["labels"][k] == json!(v))
         })
+        .filter(|o| fields.iter().all(|(p, v)| o.pointer(p) == Some(&json!(v))))
         .collect();
     respond(
         200,

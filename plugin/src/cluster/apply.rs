@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use k8s_openapi::api::core::v1::{Pod, Secret};
+use k8s_openapi::api::core::v1::{Event, Pod, Secret};
 use kube::Api;
 use kube::api::{ApiResource, DynamicObject, ListParams, LogParams, Patch, PatchParams};
 use kube::discovery::Scope;
@@ -461,6 +461,10 @@ async fn wait_ready(
         Api::namespaced_with(client.clone(), ns, &CATALOG_SOURCE.api_resource());
     let start = Instant::now();
     let mut last = Value::Null;
+    eprintln!(
+        "waiting up to {} for catalogsource.operators.coreos.com/{name} -n {ns} to be READY",
+        human(timeout)
+    );
     loop {
         let cs = api
             .get(name)
@@ -487,7 +491,7 @@ async fn wait_ready(
     }
     let (pods, logs) = catalog_pods(client, name, ns, true).await?;
     let mut why = diagnose::explain(name, &last, &pods, &logs);
-    why.push_str(&format!(" (waited {}s)", timeout.as_secs()));
+    why.push_str(&format!(" (waited {})", human(timeout)));
     if !logs.trim().is_empty() {
         if let Some(p) = pods.first() {
             why.push_str(&format!(
@@ -523,6 +527,27 @@ pub async fn catalog_pods(
     let mut infos: Vec<diagnose::PodInfo> = list.items.iter().map(diagnose::pod_info).collect();
     infos.sort_by_key(|p| std::cmp::Reverse(p.restarts));
     let mut logs = String::new();
+    if with_logs && let Some(p) = infos.first_mut() {
+        // warning events about the pod (scheduling, mounts, pulls)
+        let events: Api<Event> = Api::namespaced(client.clone(), ns);
+        if let Ok(list) = events
+            .list(&ListParams::default().fields(&format!("involvedObject.name={}", p.name)))
+            .await
+        {
+            p.warnings = list
+                .items
+                .iter()
+                .filter(|e| e.type_.as_deref() == Some("Warning"))
+                .map(|e| {
+                    format!(
+                        "{}: {}",
+                        e.reason.as_deref().unwrap_or(""),
+                        e.message.as_deref().unwrap_or("").trim()
+                    )
+                })
+                .collect();
+        }
+    }
     if with_logs && let Some(p) = infos.first() {
         let mut lp = LogParams {
             container: Some(diagnose::REGISTRY_CONTAINER.to_string()),
@@ -563,5 +588,15 @@ pub async fn count_packages(
             "",
             Some(ns),
         )),
+    }
+}
+
+/// `5m`, `90s`, `1m30s`.
+fn human(d: Duration) -> String {
+    let s = d.as_secs();
+    match (s / 60, s % 60) {
+        (0, s) => format!("{s}s"),
+        (m, 0) => format!("{m}m"),
+        (m, s) => format!("{m}m{s}s"),
     }
 }

@@ -29,6 +29,9 @@ pub struct PodInfo {
     /// Why the scheduler could not place it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unschedulable: Option<String>,
+    /// Warning events about the pod, oldest first (`Reason: message`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// The facts of a pod, from its registry container (or its first one).
@@ -136,7 +139,24 @@ pub fn explain(name: &str, cs: &Value, pods: &[PodInfo], logs: &str) -> String {
         )
     {
         let image = super::str_at(cs, "/spec/image").unwrap_or("?");
-        let msg = p.waiting_message.as_deref().unwrap_or("");
+        let pull_event = p
+            .warnings
+            .iter()
+            .rev()
+            .find(|w| w.starts_with("Failed:") || w.contains("pull"))
+            .map(String::as_str);
+        let msg = match p.waiting_message.as_deref().filter(|m| !m.is_empty()) {
+            Some(m) => m,
+            None => pull_event.unwrap_or(""),
+        };
+        let low_msg = msg.to_lowercase();
+        if low_msg.contains("no matching manifest") || low_msg.contains("no match for platform") {
+            return format!(
+                "catalog {name} is not READY ({state}): wrong architecture: {image} has no build for the node's platform ({}); \
+                 build the catalog for that platform (build --platform ...)",
+                first_line(msg)
+            );
+        }
         return format!(
             "catalog {name} is not READY ({state}): image pull error ({r}) for {image}{}{}: check the image exists, the pull \
              secret (apply --pull-secret-from) and, behind mirror sets, the global pull secret",
@@ -164,11 +184,15 @@ pub fn explain(name: &str, cs: &Value, pods: &[PodInfo], logs: &str) -> String {
     }
     if p.phase == "Pending" {
         return format!(
-            "catalog {name} is not READY ({state}): pod {} is still Pending{}",
+            "catalog {name} is not READY ({state}): pod {} is still Pending{}{}",
             p.name,
             p.waiting_reason
                 .as_ref()
                 .map(|r| format!(" ({r})"))
+                .unwrap_or_default(),
+            p.warnings
+                .last()
+                .map(|w| format!(": {}", first_line(w)))
                 .unwrap_or_default()
         );
     }
@@ -235,6 +259,19 @@ mod tests {
         assert!(m.contains("wrong architecture"), "{m}");
         let m = explain("cat", &cs, &[], "");
         assert!(m.contains("has no registry pod"), "{m}");
+    }
+
+    #[test]
+    fn events_explain_pending_pods_and_platform_pull_errors() {
+        let mut p = pod(json!({"metadata": {"name": "p"}, "status": {"phase": "Pending"}}));
+        p.warnings =
+            vec!["FailedMount: MountVolume.SetUp failed for volume \"catalog-content\"".into()];
+        let m = explain("cat", &json!({}), std::slice::from_ref(&p), "");
+        assert!(m.ends_with("pod p is still Pending: FailedMount: MountVolume.SetUp failed for volume \"catalog-content\""), "{m}");
+        p.waiting_reason = Some("ErrImagePull".into());
+        p.warnings = vec!["Failed: Failed to pull image \"r/x:1\": no matching manifest for linux/arm64 in the manifest list entries".into()];
+        let m = explain("cat", &json!({"spec": {"image": "r/x:1"}}), &[p], "");
+        assert!(m.contains("wrong architecture: r/x:1 has no build"), "{m}");
     }
 
     #[test]
