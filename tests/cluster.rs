@@ -435,6 +435,60 @@ fn dry_run_server_stores_nothing() {
         )
         .is_none()
     );
+
+    // Every CatalogSource setting passes the CRD schema (checked by the fake in a
+    // server dry run too), and -o json prints what the server returned.
+    fake.clear_requests();
+    let (code, out, err) = run(
+        Some(&fake),
+        dir.path(),
+        &[
+            "apply",
+            "--catalog-image",
+            "quay.io/example/catalog:v1",
+            "--name",
+            "example",
+            "--display-name",
+            "Example Operators",
+            "--publisher",
+            "Example Inc.",
+            "--security-context-config",
+            "legacy",
+            "--memory-target",
+            "1Gi",
+            "--node-selector",
+            "node-role.kubernetes.io/infra=",
+            "--toleration",
+            "node-role.kubernetes.io/infra:NoSchedule",
+            "--poll-interval",
+            "30m",
+            "--dry-run=server",
+            "-o",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        err,
+        "catalogsource.operators.coreos.com/example -n openshift-marketplace created (server dry run)\n"
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["kind"], "List");
+    let cs = &v["items"][0];
+    assert_eq!(
+        cs["metadata"]["uid"], "dry-run-uid",
+        "the server's answer is printed"
+    );
+    assert!(cs["metadata"].get("managedFields").is_none());
+    assert_eq!(
+        cs["spec"],
+        json!({"sourceType": "grpc", "image": "quay.io/example/catalog:v1", "displayName": "Example Operators",
+               "publisher": "Example Inc.", "updateStrategy": {"registryPoll": {"interval": "30m"}},
+               "grpcPodConfig": {"securityContextConfig": "legacy", "memoryTarget": "1Gi",
+                   "nodeSelector": {"node-role.kubernetes.io/infra": ""},
+                   "tolerations": [{"key": "node-role.kubernetes.io/infra", "operator": "Exists", "effect": "NoSchedule"}]}})
+    );
 }
 
 #[test]
@@ -686,6 +740,15 @@ fn kubeconfig_list_context_and_errors() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("127.0.0.1:1"), "{err}");
+    // --cluster overrides the context's cluster
+    let (code, _, err) = run(
+        None,
+        dir.path(),
+        &["status", "--cluster", "elsewhere"],
+        &[("KUBECONFIG", &kc)],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("API server: https://127.0.0.1:1 ("), "{err}");
     // --user with a token the server refuses
     let (code, _, err) = run(
         None,

@@ -472,7 +472,12 @@ async fn wait_ready(
             .map_err(|e| api_error(&e, "reading", &CATALOG_SOURCE.target(), name, Some(ns)))?;
         last = serde_json::to_value(cs).unwrap_or(last);
         if str_at(&last, "/status/connectionState/lastObservedState") == Some("READY") {
-            let count = count_packages(client, name, ns).await?;
+            // packageserver lists the packages shortly after the catalog connects
+            let mut count = count_packages(client, name, ns).await?;
+            while count == Some(0) && start.elapsed() < timeout {
+                tokio::time::sleep(poll.min(timeout.saturating_sub(start.elapsed()))).await;
+                count = count_packages(client, name, ns).await?;
+            }
             match count {
                 Some(n) => println!(
                     "catalogsource.operators.coreos.com/{name} -n {ns} is READY: it serves {n} package{}",
