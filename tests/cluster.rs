@@ -83,6 +83,7 @@ fn auth_file(dir: &Path) -> String {
         json!({"auths": {
             MIRROR: {"auth": b64(AUTH_USER_PASS)},
             "quay.io/unrelated": {"auth": b64("other:secret-other")},
+            "https://index.docker.io/v1/": {"auth": b64("d:secret-docker")},
         }})
         .to_string(),
     )
@@ -595,28 +596,44 @@ fn vanilla_cluster_without_operator_hub_skips_it() {
     let fake = FakeApiServer::start(Flavor::Vanilla);
     olm_serves(&fake, 1);
     let dir = tempfile::tempdir().unwrap();
+    let auth = auth_file(dir.path());
+    let image = format!("{MIRROR}/example/catalog:v1");
     let (code, out, err) = run(
         Some(&fake),
         dir.path(),
         &[
             "apply",
             "--catalog-image",
-            "quay.io/example/catalog:v1",
+            &image,
             "--name",
             "example",
             "-n",
             "olm",
             "--disable-default-sources",
+            "--pull-secret-from",
+            &auth,
+            "--update-global-pull-secret",
             "--wait",
         ],
         &[],
     );
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("note: the cluster does not serve the OperatorHub API (config.openshift.io/v1): default sources left alone"), "{err}");
+    assert!(
+        err.contains("warning: this cluster has no global pull secret openshift-config/pull-secret (not OpenShift?): --update-global-pull-secret skipped"),
+        "{err}"
+    );
     assert_eq!(
         out,
-        "catalogsource.operators.coreos.com/example -n olm created\n\
+        "secret/oc-catalog-pull-secret -n olm created\n\
+         catalogsource.operators.coreos.com/example -n olm created\n\
          catalogsource.operators.coreos.com/example -n olm is READY: it serves 1 package\n"
+    );
+    assert!(
+        !fake
+            .writes()
+            .iter()
+            .any(|r| r.path.contains("openshift-config"))
     );
     assert!(
         !fake

@@ -288,17 +288,10 @@ pub async fn apply(conn: &Connection, mut plan: Plan, opts: &Options) -> Result<
         existing.push(cur);
     }
     // 3. The global pull secret, merged, never dropping an entry.
-    if let Some(auths) = plan.global_auths.take() {
-        let api: Api<Secret> = Api::namespaced(client.clone(), "openshift-config");
-        let cur = api.get_opt("pull-secret").await.map_err(|e| {
-            api_error(
-                &e,
-                "reading",
-                &SECRET.target(),
-                "pull-secret",
-                Some("openshift-config"),
-            )
-        })?;
+    if let Some(auths) = plan.global_auths.take()
+        && let Some(cur) = global_pull_secret(client).await?
+    {
+        let cur = Some(cur);
         let (old_cfg, rv) = match &cur {
             Some(s) => {
                 let bytes = s
@@ -439,6 +432,27 @@ pub async fn apply(conn: &Connection, mut plan: Plan, opts: &Options) -> Result<
         }
     }
     Ok(outcome)
+}
+
+/// `openshift-config/pull-secret`; `None` (with a warning) when the cluster has none.
+async fn global_pull_secret(client: &kube::Client) -> Result<Option<Secret>, String> {
+    let api: Api<Secret> = Api::namespaced(client.clone(), "openshift-config");
+    let cur = api.get_opt("pull-secret").await.map_err(|e| {
+        api_error(
+            &e,
+            "reading",
+            &SECRET.target(),
+            "pull-secret",
+            Some("openshift-config"),
+        )
+    })?;
+    if cur.is_none() {
+        eprintln!(
+            "warning: this cluster has no global pull secret openshift-config/pull-secret (not OpenShift?): \
+             --update-global-pull-secret skipped"
+        );
+    }
+    Ok(cur)
 }
 
 fn dyn_api(client: &kube::Client, r: &Resolved, ns: Option<&str>) -> Api<DynamicObject> {

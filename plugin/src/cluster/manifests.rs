@@ -511,7 +511,8 @@ pub fn pick_auths(file: &str, text: &str, images: &[String]) -> Result<Picked, S
                 ));
                 continue;
             }
-            out.auths.insert(k, Value::Object(e));
+            // the key as written: kubelet matches `https://index.docker.io/v1/`, not `docker.io`
+            out.auths.insert(key.clone(), Value::Object(e));
         }
     }
     let helpers: BTreeSet<String> = registries_of(images)
@@ -757,6 +758,12 @@ mod tests {
         .unwrap();
         let keys: Vec<&String> = p.auths.keys().collect();
         assert_eq!(keys, ["quay.io/x", "registry.example.com:5000"]);
+        // docker.io images: the key kept as written (kubelet matches it), user+password → auth
+        let p = pick_auths("a.json", text, &["library/busybox:1".into()]).unwrap();
+        assert_eq!(
+            Value::Object(p.auths),
+            json!({"https://index.docker.io/v1/": {"auth": "dTpw"}})
+        );
     }
 
     #[test]
