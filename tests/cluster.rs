@@ -941,3 +941,36 @@ fn wait_explains_a_pull_error_from_the_pods_events() {
         Some("involvedObject.name=arm-5d9qz")
     );
 }
+
+/// A kind apply does not know (the release signatures ConfigMap of a mirror
+/// output) is found by discovery and lands in the -n namespace when it names none.
+#[test]
+fn other_kinds_found_by_discovery() {
+    let fake = FakeApiServer::start(Flavor::Vanilla);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mirrored-release-signatures\ndata:\n  a: b\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(
+        Some(&fake),
+        dir.path(),
+        &["apply", "-f", "cm.yaml", "-n", "olm"],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "configmap/mirrored-release-signatures -n olm created\n"
+    );
+    let p = patches(&fake);
+    assert_eq!(
+        p[0].path,
+        "/api/v1/namespaces/olm/configmaps/mirrored-release-signatures"
+    );
+    assert!(
+        fake.requests().iter().any(|r| r.path == "/api/v1"),
+        "discovery of v1"
+    );
+}

@@ -308,6 +308,7 @@ impl FakeApiServer {
         let mut defs = vec![
             builtin("", "v1", "Namespace", "namespaces", false),
             builtin("", "v1", "Secret", "secrets", true),
+            builtin("", "v1", "ConfigMap", "configmaps", true),
             builtin("", "v1", "Pod", "pods", true),
             builtin("", "v1", "Event", "events", true),
             builtin(

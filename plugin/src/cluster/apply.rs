@@ -46,6 +46,8 @@ pub struct Options {
     pub hub: HubSettings,
     /// Interval between two looks at a catalog while waiting.
     pub poll: Duration,
+    /// `-n` (or openshift-marketplace): for namespaced objects of other kinds that name none.
+    pub namespace: String,
 }
 
 /// What happened; the exit code follows from it.
@@ -221,10 +223,7 @@ pub async fn apply(conn: &Connection, mut plan: Plan, opts: &Options) -> Result<
                 if r.namespaced && it.namespace().is_none() {
                     // an unknown namespaced kind from a file: the catalog namespace
                     if let Some(m) = it.obj.get_mut("metadata").and_then(Value::as_object_mut) {
-                        m.insert(
-                            "namespace".into(),
-                            Value::String(super::DEFAULT_NAMESPACE.into()),
-                        );
+                        m.insert("namespace".into(), Value::String(opts.namespace.clone()));
                     }
                 }
                 resolved.push(r);
@@ -238,8 +237,19 @@ pub async fn apply(conn: &Connection, mut plan: Plan, opts: &Options) -> Result<
             }
             None => {
                 return Err(format!(
-                    "{}: the cluster does not serve {} ({}): {} is not installed here; leave that file out (apply -f with the files you want)",
-                    it.origin, key.1, key.0, key.1
+                    "{}: the cluster does not serve {} ({}): its API is not installed here{}",
+                    it.origin,
+                    key.1,
+                    key.0,
+                    if it.origin.starts_with("--") {
+                        if it.is(CATALOG_SOURCE) {
+                            " (install OLM first)"
+                        } else {
+                            ""
+                        }
+                    } else {
+                        "; leave that file out (apply -f with the files you want)"
+                    }
                 ));
             }
         }

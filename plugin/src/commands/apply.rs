@@ -215,6 +215,7 @@ pub fn run(a: ApplyArgs, _invoked_as: &str) -> Result<ExitCode, String> {
         wait,
         hub,
         poll: poll_interval(),
+        namespace: a.kube.namespace(),
     };
     let kube = a.kube.clone();
     let outcome = crate::registry::block_on(async move {
