@@ -974,3 +974,33 @@ fn other_kinds_found_by_discovery() {
         "discovery of v1"
     );
 }
+
+#[test]
+fn status_without_permission_to_read_operator_hub() {
+    let fake = FakeApiServer::start(Flavor::OpenShift);
+    seed_status_cluster(&fake);
+    fake.forbid("GET", "/apis/config.openshift.io/v1/operatorhubs");
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(Some(&fake), dir.path(), &["status"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("OperatorHub: unknown: reading OperatorHub \"cluster\": Forbidden (403): operatorhubs.config.openshift.io \"cluster\" is forbidden: User \"system:serviceaccount:ci:deployer\" cannot get resource \"operatorhubs\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("missing permission: verb \"get\" on resource \"operatorhubs\""),
+        "{out}"
+    );
+    // listing catalog sources without permission is an error naming the permission
+    fake.forbid(
+        "GET",
+        "/apis/operators.coreos.com/v1alpha1/namespaces/openshift-marketplace/catalogsources",
+    );
+    let (code, _, err) = run(Some(&fake), dir.path(), &["status"], &[]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("listing CatalogSources in namespace openshift-marketplace: Forbidden (403)")
+            && err.contains("missing permission: verb \"list\" on resource \"catalogsources\" in API group \"operators.coreos.com\" in namespace openshift-marketplace"),
+        "{err}"
+    );
+}

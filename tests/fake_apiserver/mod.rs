@@ -668,7 +668,11 @@ fn route(st: &mut State, rec: &Recorded) -> Resp {
                 "{what}: User \"{USER}\" cannot {verb} resource \"{}\" in API group \"{}\" {scope}",
                 r.def.plural, r.def.group
             ),
-            json!({"name": r.name, "group": r.def.group, "kind": r.def.plural}),
+            match &r.name {
+                // a real server leaves `name` out for collections
+                Some(n) => json!({"name": n, "group": r.def.group, "kind": r.def.plural}),
+                None => json!({"group": r.def.group, "kind": r.def.plural}),
+            },
         );
     }
     match verb {

@@ -23,6 +23,7 @@ use super::{
 /// `--dry-run` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum DryRun {
+    /// Apply for real (the default).
     None,
     /// Print what would be applied; no cluster needed.
     Client,

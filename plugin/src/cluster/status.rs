@@ -41,6 +41,9 @@ pub struct HubStatus {
     pub disable_all_default_sources: bool,
     /// `status.sources[]` (name, disabled, status) as the cluster reports them, else `spec.sources[]`.
     pub sources: Vec<Value>,
+    /// Why the state is unknown (e.g. no permission to read it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// The whole report.
@@ -108,12 +111,32 @@ pub async fn gather(conn: &Connection, ns: Option<&str>) -> Result<Report, Strin
                     .and_then(Value::as_bool)
                     .unwrap_or(false),
                 sources,
+                error: None,
             }
         }
-        Ok(None) | Err(kube::Error::Api(_)) => HubStatus {
+        Ok(None) => HubStatus {
             served: false,
             disable_all_default_sources: false,
             sources: Vec::new(),
+            error: None,
+        },
+        Err(kube::Error::Api(st)) if st.code == 404 => HubStatus {
+            served: false,
+            disable_all_default_sources: false,
+            sources: Vec::new(),
+            error: None,
+        },
+        Err(e @ kube::Error::Api(_)) => HubStatus {
+            served: true,
+            disable_all_default_sources: false,
+            sources: Vec::new(),
+            error: Some(api_error(
+                &e,
+                "reading",
+                &OPERATOR_HUB.target(),
+                "cluster",
+                None,
+            )),
         },
         Err(e) => {
             return Err(api_error(
@@ -198,7 +221,12 @@ pub fn table(r: &Report, all_namespaces: bool) -> String {
     }
     out.push('\n');
     let h = &r.operator_hub;
-    if !h.served {
+    if let Some(e) = &h.error {
+        out.push_str(&format!(
+            "OperatorHub: unknown: {}\n",
+            e.replace('\n', "\n  ")
+        ));
+    } else if !h.served {
         out.push_str("OperatorHub: not served by this cluster (no default sources to manage)\n");
     } else {
         out.push_str(&format!(
