@@ -1004,3 +1004,51 @@ fn status_without_permission_to_read_operator_hub() {
         "{err}"
     );
 }
+
+/// apply is declarative: a setting left out of the next apply is removed
+/// (server-side apply drops fields its manager no longer applies).
+#[test]
+fn a_setting_left_out_is_removed() {
+    let fake = FakeApiServer::start(Flavor::OpenShift);
+    let dir = tempfile::tempdir().unwrap();
+    let base = [
+        "apply",
+        "--catalog-image",
+        "quay.io/example/catalog:v1",
+        "--name",
+        "example",
+    ];
+    let mut with = base.to_vec();
+    with.extend(["--memory-target", "256Mi"]);
+    let (code, out, err) = run(Some(&fake), dir.path(), &with, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "catalogsource.operators.coreos.com/example -n openshift-marketplace created\n"
+    );
+    let get = || {
+        fake.get(
+            "operators.coreos.com",
+            "catalogsources",
+            "openshift-marketplace",
+            "example",
+        )
+        .unwrap()
+    };
+    assert_eq!(get()["spec"]["grpcPodConfig"]["memoryTarget"], "256Mi");
+    let (code, out, err) = run(Some(&fake), dir.path(), &base, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "catalogsource.operators.coreos.com/example -n openshift-marketplace configured\n"
+    );
+    assert_eq!(
+        get()["spec"]["grpcPodConfig"],
+        json!({"securityContextConfig": "restricted"})
+    );
+    let (_, out, _) = run(Some(&fake), dir.path(), &base, &[]);
+    assert_eq!(
+        out,
+        "catalogsource.operators.coreos.com/example -n openshift-marketplace unchanged\n"
+    );
+}

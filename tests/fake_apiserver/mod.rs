@@ -13,7 +13,8 @@
 //! - GET, LIST (with `labelSelector` and `fieldSelector` equality terms), and PATCH with
 //!   `application/apply-patch+yaml` only (server-side apply: `fieldManager`
 //!   required, `force`, `dryRun=All`, `resourceVersion` preconditions,
-//!   managedFields per manager, no resourceVersion bump when nothing changes),
+//!   managedFields per manager, fields a manager stops applying removed, no
+//!   resourceVersion bump when nothing changes),
 //!   each applied object checked against its CRD schema with unknown fields
 //!   refused; pod logs;
 //! - an in-memory store the scenario seeds and inspects, "controllers" (test
@@ -22,8 +23,9 @@
 //! - every request recorded for assertions.
 //!
 //! Simplifications (a real server does more): the apply body must be the
-//! JSON form of YAML (what kube-rs sends); SSA merges maps and replaces
-//! lists, and never removes fields a manager stopped applying.
+//! JSON form of YAML (what kube-rs sends); SSA merges maps, treats lists as
+//! atomic, and removes a field a manager stopped applying unless another
+//! manager applied it too; conflicts are detected on `spec` as a whole.
 
 #![allow(dead_code)]
 
@@ -113,6 +115,33 @@ pub struct Store {
     objects: BTreeMap<String, Value>,
     resource_version: u64,
     logs: BTreeMap<String, String>,
+    /// The last configuration each manager applied, per object: the fields it owns.
+    applied: BTreeMap<(String, String), Value>,
+}
+
+/// JSON pointers of the leaves of an applied configuration (maps recursed;
+/// lists and scalars are leaves, as atomic lists are in server-side apply).
+fn leaves(v: &Value, prefix: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            for (k, x) in m {
+                leaves(
+                    x,
+                    &format!("{prefix}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
+            }
+        }
+        _ => out.push(prefix.to_string()),
+    }
+}
+
+fn remove_pointer(v: &mut Value, pointer: &str) {
+    if let Some((parent, last)) = pointer.rsplit_once('/')
+        && let Some(Value::Object(m)) = v.pointer_mut(parent)
+    {
+        m.remove(&last.replace("~1", "/").replace("~0", "~"));
+    }
 }
 
 fn key(group: &str, plural: &str, ns: &str, name: &str) -> String {
@@ -949,6 +978,24 @@ fn apply(st: &mut State, r: &Route, rec: &Recorded) -> Resp {
         m.remove("managedFields");
     }
     let mut merged = existing.clone().unwrap_or_else(|| json!({}));
+    // fields this manager applied before and applies no more are removed,
+    // unless another manager applied them too
+    let obj_key = key(&r.def.group, &r.def.plural, &ns, &name);
+    if let Some(prev) = st.store.applied.get(&(obj_key.clone(), manager.clone())) {
+        let (mut before, mut now, mut others) = (Vec::new(), Vec::new(), Vec::new());
+        leaves(prev, "", &mut before);
+        leaves(&applied, "", &mut now);
+        for ((k, m), cfg) in &st.store.applied {
+            if *k == obj_key && *m != manager {
+                leaves(cfg, "", &mut others);
+            }
+        }
+        for p in before {
+            if !now.contains(&p) && !others.contains(&p) && !p.starts_with("/metadata/name") {
+                remove_pointer(&mut merged, &p);
+            }
+        }
+    }
     let status_before = merged.get("status").cloned();
     merge(&mut merged, &applied);
     if let Some(s) = status_before {
@@ -1049,6 +1096,9 @@ fn apply(st: &mut State, r: &Route, rec: &Recorded) -> Resp {
             merged["metadata"][f] = e["metadata"][f].clone();
         }
     }
+    st.store
+        .applied
+        .insert((obj_key.clone(), manager.clone()), applied.clone());
     st.store.put(&r.def.group, &r.def.plural, merged);
     let stored = st
         .store
