@@ -719,6 +719,16 @@ fn status_table_and_json() {
     let (code, out, err) = run(Some(&fake), dir.path(), &["status"], &[]);
     assert_eq!(code, 0, "{err}");
     insta::assert_snapshot!("status_table", out);
+    let (code, out, _) = run(Some(&fake), dir.path(), &["status", "-A"], &[]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("NAMESPACE               NAME   IMAGE"),
+        "{out}"
+    );
+    assert!(out.contains("\nopenshift-marketplace   good   "), "{out}");
+    let (code, out, _) = run(Some(&fake), dir.path(), &["status", "-o", "yaml"], &[]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("catalogSources:\n"), "{out}");
     let (code, out, err) = run(
         Some(&fake),
         dir.path(),
