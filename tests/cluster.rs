@@ -1062,3 +1062,43 @@ fn a_setting_left_out_is_removed() {
         "catalogsource.operators.coreos.com/example -n openshift-marketplace unchanged\n"
     );
 }
+
+/// With -o, standard output holds only the objects (YAML documents here), so
+/// it can be piped; the progress and READY lines go to standard error.
+#[test]
+fn output_yaml_with_wait_keeps_stdout_clean() {
+    let fake = FakeApiServer::start(Flavor::OpenShift);
+    olm_serves(&fake, 2);
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(
+        Some(&fake),
+        dir.path(),
+        &[
+            "apply",
+            "--catalog-image",
+            "quay.io/example/catalog:v1",
+            "--name",
+            "example",
+            "--wait",
+            "-o",
+            "yaml",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let docs = fbc_core::parse::documents_to_json(&out).unwrap();
+    let docs: Vec<&Value> = docs.iter().filter(|d| !d.is_null()).collect();
+    assert_eq!(docs.len(), 1, "{out}");
+    assert_eq!(docs[0]["kind"], "CatalogSource");
+    assert_eq!(
+        docs[0]["status"]["connectionState"]["lastObservedState"],
+        "READY"
+    );
+    assert!(
+        err.contains(
+            "catalogsource.operators.coreos.com/example -n openshift-marketplace created\n"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("is READY: it serves 2 packages\n"), "{err}");
+}

@@ -436,7 +436,9 @@ pub async fn apply(conn: &Connection, mut plan: Plan, opts: &Options) -> Result<
     let mut outcome = Outcome::default();
     if let Some(timeout) = opts.wait.filter(|_| !server_dry) {
         for (name, ns) in &catalogs {
-            if let Some(why) = wait_ready(client, name, ns, timeout, opts.poll).await? {
+            if let Some(why) =
+                wait_ready(client, name, ns, timeout, opts.poll, opts.output.is_some()).await?
+            {
                 eprintln!("error: {why}");
                 outcome.not_ready.push(name.clone());
             }
@@ -481,6 +483,7 @@ async fn wait_ready(
     ns: &str,
     timeout: Duration,
     poll: Duration,
+    to_stderr: bool,
 ) -> Result<Option<String>, String> {
     let api: Api<DynamicObject> =
         Api::namespaced_with(client.clone(), ns, &CATALOG_SOURCE.api_resource());
@@ -498,19 +501,30 @@ async fn wait_ready(
         last = serde_json::to_value(cs).unwrap_or(last);
         if str_at(&last, "/status/connectionState/lastObservedState") == Some("READY") {
             // packageserver lists the packages shortly after the catalog connects
+            // (at most a minute: a catalog may really be empty)
+            let ready_at = Instant::now();
             let mut count = count_packages(client, name, ns).await?;
-            while count == Some(0) && start.elapsed() < timeout {
+            while count == Some(0)
+                && start.elapsed() < timeout
+                && ready_at.elapsed() < Duration::from_secs(60)
+            {
                 tokio::time::sleep(poll.min(timeout.saturating_sub(start.elapsed()))).await;
                 count = count_packages(client, name, ns).await?;
             }
-            match count {
-                Some(n) => println!(
+            let line = match count {
+                Some(n) => format!(
                     "catalogsource.operators.coreos.com/{name} -n {ns} is READY: it serves {n} package{}",
                     if n == 1 { "" } else { "s" }
                 ),
-                None => println!(
+                None => format!(
                     "catalogsource.operators.coreos.com/{name} -n {ns} is READY (the cluster does not serve PackageManifests: package count unknown)"
                 ),
+            };
+            // with -o, standard output holds only the objects
+            if to_stderr {
+                eprintln!("{line}");
+            } else {
+                println!("{line}");
             }
             return Ok(None);
         }
