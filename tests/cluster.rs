@@ -1102,3 +1102,75 @@ fn output_yaml_with_wait_keeps_stdout_clean() {
     );
     assert!(err.contains("is READY: it serves 2 packages\n"), "{err}");
 }
+
+/// The global pull secret is written with the resourceVersion read: when
+/// something changes it in between, the apply fails instead of dropping that
+/// change.
+#[test]
+fn global_pull_secret_changed_meanwhile_is_not_overwritten() {
+    let fake = FakeApiServer::start(Flavor::OpenShift);
+    seed_global_pull_secret(&fake);
+    // another writer touches the pull secret while apply writes the mirror sets
+    fake.controller(|store: &mut Store, obj: &Value| {
+        if obj["kind"] == "ImageDigestMirrorSet" {
+            let mut s = store
+                .get("", "secrets", "openshift-config", "pull-secret")
+                .unwrap();
+            let cfg = json!({"auths": {"cloud.openshift.com": {"auth": "bmV3OnRva2Vu"}}});
+            s["data"][".dockerconfigjson"] =
+                json!(base64::engine::general_purpose::STANDARD.encode(cfg.to_string()));
+            store.put("", "secrets", s);
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    mirror_output(dir.path());
+    let auth = auth_file(dir.path());
+    let (code, _, err) = run(
+        Some(&fake),
+        dir.path(),
+        &[
+            "apply",
+            "--from",
+            "out",
+            "--pull-secret-from",
+            &auth,
+            "--update-global-pull-secret",
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("applying Secret \"pull-secret\" in namespace openshift-config: Conflict (409): Operation cannot be fulfilled on secrets \"pull-secret\": the object has been modified"),
+        "{err}"
+    );
+    assert!(err.contains("run apply again"), "{err}");
+    let s = fake
+        .get("", "secrets", "openshift-config", "pull-secret")
+        .unwrap();
+    assert_eq!(
+        secret_config(&s)["auths"]["cloud.openshift.com"]["auth"],
+        "bmV3OnRva2Vu"
+    );
+    // run again: merged on top of the new content
+    let (code, _, err) = run(
+        Some(&fake),
+        dir.path(),
+        &[
+            "apply",
+            "--from",
+            "out",
+            "--pull-secret-from",
+            &auth,
+            "--update-global-pull-secret",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let cfg = secret_config(
+        &fake
+            .get("", "secrets", "openshift-config", "pull-secret")
+            .unwrap(),
+    );
+    assert_eq!(cfg["auths"]["cloud.openshift.com"]["auth"], "bmV3OnRva2Vu");
+    assert!(cfg["auths"][MIRROR].is_object());
+}

@@ -302,26 +302,20 @@ pub async fn apply(conn: &Connection, mut plan: Plan, opts: &Options) -> Result<
     if let Some(auths) = plan.global_auths.take()
         && let Some(cur) = global_pull_secret(client).await?
     {
-        let cur = Some(cur);
-        let (old_cfg, rv) = match &cur {
-            Some(s) => {
-                let bytes = s
-                    .data
-                    .as_ref()
-                    .and_then(|d| d.get(".dockerconfigjson"))
-                    .map(|b| b.0.clone())
-                    .unwrap_or_default();
-                let v: Value = if bytes.is_empty() {
-                    json!({})
-                } else {
-                    serde_json::from_slice(&bytes).map_err(|e| {
-                        format!("secret pull-secret in namespace openshift-config: .dockerconfigjson is not JSON ({e}); left alone")
-                    })?
-                };
-                (v, s.metadata.resource_version.clone())
-            }
-            None => (json!({}), None),
+        let bytes = cur
+            .data
+            .as_ref()
+            .and_then(|d| d.get(".dockerconfigjson"))
+            .map(|b| b.0.clone())
+            .unwrap_or_default();
+        let old_cfg: Value = if bytes.is_empty() {
+            json!({})
+        } else {
+            serde_json::from_slice(&bytes).map_err(|e| {
+                format!("secret pull-secret in namespace openshift-config: .dockerconfigjson is not JSON ({e}); left alone")
+            })?
         };
+        let rv = cur.metadata.resource_version.clone();
         let (merged, added, replaced) = manifests::merge_auths(&old_cfg, &auths);
         let kept_n = old_cfg
             .get("auths")
@@ -369,10 +363,7 @@ pub async fn apply(conn: &Connection, mut plan: Plan, opts: &Options) -> Result<
                     namespaced: true,
                 },
             );
-            existing.insert(
-                pos,
-                cur.map(|s| serde_json::to_value(s).unwrap_or(Value::Null)),
-            );
+            existing.insert(pos, serde_json::to_value(cur).ok());
         }
     }
     // 4. Server-side apply, one field manager.

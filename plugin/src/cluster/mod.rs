@@ -214,6 +214,9 @@ pub fn api_error(
                     rbac_verb(verb)
                 ));
             }
+            if s.code == 409 {
+                m.push_str("\n  it changed on the cluster while apply ran (nothing of it was lost): run apply again");
+            }
             if s.code == 401 {
                 m.push_str("\n  the cluster did not accept the credentials of the kubeconfig (log in again)");
             }
