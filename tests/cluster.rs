@@ -1174,3 +1174,59 @@ fn global_pull_secret_changed_meanwhile_is_not_overwritten() {
     assert_eq!(cfg["auths"]["cloud.openshift.com"]["auth"], "bmV3OnRva2Vu");
     assert!(cfg["auths"][MIRROR].is_object());
 }
+
+/// OLM v1: `--wait` also waits for ClusterCatalogs to be Serving, and says
+/// why not from the Progressing condition.
+#[test]
+fn wait_for_cluster_catalogs() {
+    let fake = FakeApiServer::start(Flavor::Vanilla);
+    fake.controller(|store: &mut Store, obj: &Value| {
+        if obj["kind"] != "ClusterCatalog" {
+            return;
+        }
+        let name = obj["metadata"]["name"].as_str().unwrap();
+        let status = if name == "good" {
+            json!({"conditions": [
+                {"type": "Progressing", "status": "True", "reason": "Succeeded", "message": "", "lastTransitionTime": "2026-11-22T06:00:00Z"},
+                {"type": "Serving", "status": "True", "reason": "Available", "message": "", "lastTransitionTime": "2026-11-22T06:00:00Z"}],
+                "resolvedSource": {"type": "Image", "image": {"ref": "quay.io/example/catalog@sha256:3333333333333333333333333333333333333333333333333333333333333333"}}})
+        } else {
+            json!({"conditions": [
+                {"type": "Progressing", "status": "True", "reason": "Retrying",
+                 "message": "source catalog content: error fetching image: unauthorized: authentication required",
+                 "lastTransitionTime": "2026-11-22T06:00:00Z"}]})
+        };
+        store.set_status("olm.operatorframework.io", "clustercatalogs", "", name, status);
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let cc = |name: &str| {
+        format!(
+            "apiVersion: olm.operatorframework.io/v1\nkind: ClusterCatalog\nmetadata:\n  name: {name}\nspec:\n  source:\n    type: Image\n    image:\n      ref: quay.io/example/catalog:v1\n"
+        )
+    };
+    std::fs::write(dir.path().join("good.yaml"), cc("good")).unwrap();
+    std::fs::write(dir.path().join("bad.yaml"), cc("bad")).unwrap();
+    let (code, out, err) = run(
+        Some(&fake),
+        dir.path(),
+        &["apply", "-f", "good.yaml", "--wait=5s"],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "clustercatalog.olm.operatorframework.io/good created\n\
+         clustercatalog.olm.operatorframework.io/good is Serving (quay.io/example/catalog@sha256:3333333333333333333333333333333333333333333333333333333333333333)\n"
+    );
+    let (code, _, err) = run(
+        Some(&fake),
+        dir.path(),
+        &["apply", "-f", "bad.yaml", "--wait=1s"],
+        &[],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("error: cluster catalog bad is not Serving: Progressing Retrying: source catalog content: error fetching image: unauthorized: authentication required (waited "),
+        "{err}"
+    );
+}

@@ -16,8 +16,8 @@ use serde_json::{Value, json};
 use super::config::Connection;
 use super::manifests::{self, HubSettings, Item, Plan};
 use super::{
-    CATALOG_SOURCE, FIELD_MANAGER, ICSP, IDMS, ITMS, OPERATOR_HUB, PACKAGE_MANIFEST, SECRET,
-    Target, api_error, diagnose, str_at,
+    CATALOG_SOURCE, CLUSTER_CATALOG, FIELD_MANAGER, ICSP, IDMS, ITMS, OPERATOR_HUB,
+    PACKAGE_MANIFEST, SECRET, Target, api_error, diagnose, str_at,
 };
 
 /// `--dry-run` values.
@@ -371,6 +371,7 @@ pub async fn apply(conn: &Connection, mut plan: Plan, opts: &Options) -> Result<
     pp.dry_run = server_dry;
     let mut results = Vec::new();
     let mut catalogs = Vec::new();
+    let mut cluster_catalogs = Vec::new();
     for ((it, r), cur) in kept.iter().zip(&resolved).zip(&existing) {
         let k = kind_of(it, r);
         let api = dyn_api(client, r, it.namespace());
@@ -412,6 +413,9 @@ pub async fn apply(conn: &Connection, mut plan: Plan, opts: &Options) -> Result<
         } else {
             println!("{line}");
         }
+        if it.is(CLUSTER_CATALOG) {
+            cluster_catalogs.push(it.name().to_string());
+        }
         if it.is(CATALOG_SOURCE) {
             catalogs.push((
                 it.name().to_string(),
@@ -426,10 +430,18 @@ pub async fn apply(conn: &Connection, mut plan: Plan, opts: &Options) -> Result<
     // 5. --wait
     let mut outcome = Outcome::default();
     if let Some(timeout) = opts.wait.filter(|_| !server_dry) {
+        // one deadline for all
+        let deadline = Instant::now() + timeout;
+        let left = || deadline.saturating_duration_since(Instant::now());
+        let to_stderr = opts.output.is_some();
         for (name, ns) in &catalogs {
-            if let Some(why) =
-                wait_ready(client, name, ns, timeout, opts.poll, opts.output.is_some()).await?
-            {
+            if let Some(why) = wait_ready(client, name, ns, left(), opts.poll, to_stderr).await? {
+                eprintln!("error: {why}");
+                outcome.not_ready.push(name.clone());
+            }
+        }
+        for name in &cluster_catalogs {
+            if let Some(why) = wait_serving(client, name, left(), opts.poll, to_stderr).await? {
                 eprintln!("error: {why}");
                 outcome.not_ready.push(name.clone());
             }
@@ -623,6 +635,69 @@ pub async fn count_packages(
             "",
             Some(ns),
         )),
+    }
+}
+
+/// Wait until a ClusterCatalog (OLM v1) has the condition Serving=True.
+/// `Some(explanation)` when it did not get there.
+async fn wait_serving(
+    client: &kube::Client,
+    name: &str,
+    timeout: Duration,
+    poll: Duration,
+    to_stderr: bool,
+) -> Result<Option<String>, String> {
+    let api: Api<DynamicObject> = Api::all_with(client.clone(), &CLUSTER_CATALOG.api_resource());
+    eprintln!(
+        "waiting up to {} for clustercatalog.olm.operatorframework.io/{name} to be Serving",
+        human(timeout)
+    );
+    let start = Instant::now();
+    loop {
+        let cc = api
+            .get(name)
+            .await
+            .map_err(|e| api_error(&e, "reading", &CLUSTER_CATALOG.target(), name, None))?;
+        let v = serde_json::to_value(cc).unwrap_or(Value::Null);
+        let cond = |t: &str| {
+            v.pointer("/status/conditions")
+                .and_then(Value::as_array)
+                .and_then(|cs| {
+                    cs.iter()
+                        .find(|c| c.get("type").and_then(Value::as_str) == Some(t))
+                })
+                .cloned()
+        };
+        if cond("Serving").is_some_and(|c| c.get("status").and_then(Value::as_str) == Some("True"))
+        {
+            let line = match str_at(&v, "/status/resolvedSource/image/ref") {
+                Some(r) => {
+                    format!("clustercatalog.olm.operatorframework.io/{name} is Serving ({r})")
+                }
+                None => format!("clustercatalog.olm.operatorframework.io/{name} is Serving"),
+            };
+            if to_stderr {
+                eprintln!("{line}");
+            } else {
+                println!("{line}");
+            }
+            return Ok(None);
+        }
+        if start.elapsed() >= timeout {
+            let why = match cond("Progressing").or_else(|| cond("Serving")) {
+                Some(c) => format!(
+                    "cluster catalog {name} is not Serving: {} {}: {}",
+                    str_at(&c, "/type").unwrap_or(""),
+                    str_at(&c, "/reason").unwrap_or(""),
+                    str_at(&c, "/message").unwrap_or("")
+                ),
+                None => format!(
+                    "cluster catalog {name} is not Serving and has no conditions: is OLM v1 (catalogd / operator-controller) running?"
+                ),
+            };
+            return Ok(Some(format!("{why} (waited {})", human(timeout))));
+        }
+        tokio::time::sleep(poll.min(timeout.saturating_sub(start.elapsed()))).await;
     }
 }
 
