@@ -788,6 +788,14 @@ fn kubeconfig_list_context_and_errors() {
         err.contains("Unauthorized (401)") || err.contains("401"),
         "{err}"
     );
+    let (code, _, err) = run(
+        None,
+        dir.path(),
+        &["status", "--kubeconfig", "nope.yaml"],
+        &[],
+    );
+    assert_eq!(code, 2);
+    assert_eq!(err, "error: --kubeconfig nope.yaml: no such file\n");
     // no kubeconfig and not in a cluster
     let (code, _, err) = run(None, dir.path(), &["status"], &[]);
     assert_eq!(code, 2);

@@ -108,6 +108,9 @@ pub async fn connect(args: &KubeArgs) -> Result<Connection, String> {
 /// when there is none (in-cluster then).
 fn load_kubeconfig(args: &KubeArgs) -> Result<Option<(Kubeconfig, String)>, String> {
     if let Some(p) = &args.kubeconfig {
+        if !p.is_file() {
+            return Err(format!("--kubeconfig {}: no such file", p.display()));
+        }
         let kc =
             Kubeconfig::read_from(p).map_err(|e| format!("kubeconfig {}: {e}", p.display()))?;
         return Ok(Some((kc, p.display().to_string())));
