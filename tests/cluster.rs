@@ -30,6 +30,9 @@ fn run(
     c.current_dir(dir)
         .args(args)
         .env_remove("KUBECONFIG")
+        // CI may itself run in a pod: no in-cluster fallback in these tests
+        .env_remove("KUBERNETES_SERVICE_HOST")
+        .env_remove("KUBERNETES_SERVICE_PORT")
         .env("HOME", dir)
         .env("OC_CATALOG_WAIT_POLL", "100ms");
     if let Some(f) = fake {
