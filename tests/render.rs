@@ -121,6 +121,28 @@ fn migrate_level_replaces_bundle_objects_by_csv_metadata() {
     assert!(err.contains("unknown migration level"), "{err}");
 }
 
+/// opm writes `olm.csv.metadata` from Go structs: fields in declaration
+/// order at every level (`name, version, kind` of a CRD description;
+/// `name, email` of a maintainer; `type, supported` of an install mode), not
+/// sorted, and fields the types lack dropped. Expected: opm's own text of the
+/// property for kueue-operator.v1.4.1 (tests/fixtures/render/csv-metadata/make.py).
+#[test]
+fn csv_metadata_is_written_in_go_struct_order() {
+    let fx = fixtures().join("csv-metadata");
+    let (code, out, err) = run(&[
+        "render",
+        fx.join("kueue-operator.v1.4.1").to_str().unwrap(),
+        "--alpha-image-ref-template",
+        "registry.redhat.io/kueue/kueue-operator-bundle:v1.4.1",
+        "--migrate-level",
+        "bundle-object-to-csv-metadata",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let want = std::fs::read_to_string(fx.join("expected-property.json")).unwrap();
+    assert!(out.contains(want.trim_end()), "want:\n{want}\ngot:\n{out}");
+    assert!(!out.contains("notAFieldOfCRDDescription"), "{out}");
+}
+
 #[test]
 fn fbc_directory_renders_in_opm_order_without_validation() {
     let d = tempfile::tempdir().unwrap();
@@ -211,6 +233,34 @@ fn image_references_go_through_the_registry_layer() {
     assert_eq!(code, 2);
     assert!(
         err.contains("render: ./no-such-dir: No such file or directory"),
+        "{err}"
+    );
+}
+
+/// opm refuses a bundle whose CSV owns a CRD the bundle lacks; so do we,
+/// naming the directory, the bundle and the API, and printing nothing.
+#[test]
+fn bundle_missing_an_owned_crd_is_refused() {
+    let src = fixtures().join("bundles/node-maintenance-operator/0.21.0");
+    let d = tempfile::tempdir().unwrap();
+    for sub in ["manifests", "metadata"] {
+        std::fs::create_dir_all(d.path().join(sub)).unwrap();
+        for f in std::fs::read_dir(src.join(sub)).unwrap() {
+            let f = f.unwrap();
+            let name = f.file_name().to_string_lossy().into_owned();
+            if !name.starts_with("nodemaintenance.medik8s.io_") {
+                std::fs::copy(f.path(), d.path().join(sub).join(name)).unwrap();
+            }
+        }
+    }
+    let dir = d.path().to_str().unwrap();
+    let (code, out, err) = run(&["render", dir]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains(&format!(
+            "{dir}: error checking provided apis in bundle node-maintenance-operator.v0.21.0: couldn't find nodemaintenance.medik8s.io/v1beta1/NodeMaintenance (nodemaintenances) in bundle. found: map[]"
+        )),
         "{err}"
     );
 }

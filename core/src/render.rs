@@ -7,7 +7,7 @@ use crate::fbc::{Bundle, Property, RelatedImage};
 use crate::gojson;
 use crate::parse;
 use base64::Engine;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 
 pub const ANNOTATION_PACKAGE: &str = "operators.operatorframework.io.bundle.package.v1";
@@ -314,8 +314,10 @@ pub fn render_content(
         }
     }
 
-    // Provided APIs: every version of every CRD, and owned API services.
+    // Provided APIs: every version of every CRD, and owned API services
+    // (also as opm's APIKey {group, version, kind, plural}, for the check below).
     let mut crd_names: BTreeSet<String> = BTreeSet::new();
+    let mut api_keys: BTreeSet<ApiKey> = BTreeSet::new();
     for o in &c.objects {
         if s(o, &["kind"]) != "CustomResourceDefinition" {
             continue;
@@ -323,24 +325,29 @@ pub fn render_content(
         crd_names.insert(s(o, &["metadata", "name"]).to_string());
         let group = s(o, &["spec", "group"]);
         let kind = s(o, &["spec", "names", "kind"]);
-        for v in arr(o, &["spec", "versions"]) {
-            provided.insert(gvk_json(group, s(v, &["name"]), kind));
-        }
+        let plural = s(o, &["spec", "names", "plural"]);
+        let mut versions: Vec<&str> = arr(o, &["spec", "versions"])
+            .iter()
+            .map(|v| s(v, &["name"]))
+            .collect();
         if s(o, &["apiVersion"]).ends_with("/v1beta1") {
             let v = s(o, &["spec", "version"]);
             if !v.is_empty() {
-                provided.insert(gvk_json(group, v, kind));
+                versions.push(v);
             }
+        }
+        for v in versions {
+            provided.insert(gvk_json(group, v, kind));
+            api_keys.insert(ApiKey::new(group, v, kind, plural));
         }
     }
     let spec = csv.get("spec").cloned().unwrap_or(Value::Null);
     for a in arr(&spec, &["apiservicedefinitions", "owned"]) {
-        provided.insert(gvk_json(
-            s(a, &["group"]),
-            s(a, &["version"]),
-            s(a, &["kind"]),
-        ));
+        let (group, version, kind) = (s(a, &["group"]), s(a, &["version"]), s(a, &["kind"]));
+        provided.insert(gvk_json(group, version, kind));
+        api_keys.insert(ApiKey::new(group, version, kind, s(a, &["name"])));
     }
+    all_owned_crds_in_bundle(&name, &spec, &api_keys)?;
     for r in arr(&spec, &["customresourcedefinitions", "required"]) {
         let n = s(r, &["name"]);
         let group = n.split_once('.').map(|(_, g)| g).unwrap_or("");
@@ -405,6 +412,58 @@ pub fn render_content(
         properties: props,
         related_images,
     })
+}
+
+/// opm's `APIKey`: group, version, kind, plural (compared in that order, as
+/// Go's fmt sorts the keys of a map it prints).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct ApiKey(String, String, String, String);
+
+impl ApiKey {
+    fn new(group: &str, version: &str, kind: &str, plural: &str) -> Self {
+        ApiKey(group.into(), version.into(), kind.into(), plural.into())
+    }
+}
+
+impl std::fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}/{} ({})", self.0, self.1, self.2, self.3)
+    }
+}
+
+/// opm's `AllProvidedAPIsInBundle`: every CRD the CSV owns
+/// (`spec.customresourcedefinitions.owned`, named `plural.group`) must be
+/// provided by a CRD of the bundle. Of several missing, opm names one at
+/// random (map order); this names the first in key order.
+fn all_owned_crds_in_bundle(
+    name: &str,
+    spec: &Value,
+    provided: &BTreeSet<ApiKey>,
+) -> Result<(), String> {
+    let fail = |msg: String| format!("error checking provided apis in bundle {name}: {msg}");
+    let mut should: BTreeSet<ApiKey> = BTreeSet::new();
+    for o in arr(spec, &["customresourcedefinitions", "owned"]) {
+        let n = s(o, &["name"]);
+        let Some((plural, group)) = n.split_once('.') else {
+            return Err(fail(format!(
+                "couldn't parse plural.group from crd name: {n}"
+            )));
+        };
+        should.insert(ApiKey::new(
+            group,
+            s(o, &["version"]),
+            s(o, &["kind"]),
+            plural,
+        ));
+    }
+    if let Some(missing) = should.iter().find(|k| !provided.contains(k)) {
+        let found: Vec<String> = provided.iter().map(|k| format!("{k}:{{}}")).collect();
+        return Err(fail(format!(
+            "couldn't find {missing} in bundle. found: map[{}]",
+            found.join(" ")
+        )));
+    }
+    Ok(())
 }
 
 /// Sort by type then raw value, except bundle objects and CSV metadata,
@@ -513,50 +572,210 @@ pub fn operator_images(csv: &Value) -> BTreeSet<String> {
     images
 }
 
-/// The `olm.csv.metadata` value of a CSV (fields of opm's `CSVMetadata`;
-/// nested values keep the CSV's content with sorted keys).
-pub fn csv_metadata(csv: &Value) -> String {
-    let spec = csv.get("spec").cloned().unwrap_or(Value::Null);
-    let meta = csv.get("metadata").cloned().unwrap_or(Value::Null);
-    let mut m = Map::new();
-    let nonempty = |v: &Value| match v {
-        Value::Null => false,
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
-        _ => true,
-    };
-    let mut put = |k: &str, v: Option<&Value>, always: bool| {
-        let v = v.cloned().unwrap_or(Value::Null);
-        if nonempty(&v) {
-            m.insert(k.into(), v);
-        } else if always {
-            m.insert(k.into(), json!({}));
+/// The Go type of a field of opm's `CSVMetadata` or of the
+/// operator-framework API types it holds: how Go decodes the CSV's JSON into
+/// it and encodes it again (struct fields in declaration order, unknown keys
+/// dropped, `omitempty` honoured, maps with sorted keys).
+#[derive(Clone, Copy)]
+enum GoType {
+    Str,
+    Bool,
+    Int,
+    Strs,
+    /// `json.RawMessage`: the JSON as it is (keys sorted, as the CSV was decoded).
+    Raw,
+    StrMap,
+    Struct(&'static [GoField]),
+    List(&'static [GoField]),
+}
+
+/// `json:"name[,omitempty]"` and the field's type.
+struct GoField(&'static str, GoType, bool);
+
+use GoType as T;
+
+const APP_LINK: &[GoField] = &[GoField("name", T::Str, true), GoField("url", T::Str, true)];
+const MAINTAINER: &[GoField] = &[
+    GoField("name", T::Str, true),
+    GoField("email", T::Str, true),
+];
+const INSTALL_MODE: &[GoField] = &[
+    GoField("type", T::Str, false),
+    GoField("supported", T::Bool, false),
+];
+const GVK: &[GoField] = &[
+    GoField("group", T::Str, false),
+    GoField("version", T::Str, false),
+    GoField("kind", T::Str, false),
+];
+const RESOURCE_REF: &[GoField] = &[
+    GoField("name", T::Str, false),
+    GoField("kind", T::Str, false),
+    GoField("version", T::Str, false),
+];
+/// `SpecDescriptor`, `StatusDescriptor` and `ActionDescriptor` share their fields.
+const DESCRIPTOR: &[GoField] = &[
+    GoField("path", T::Str, false),
+    GoField("displayName", T::Str, true),
+    GoField("description", T::Str, true),
+    GoField("x-descriptors", T::Strs, true),
+    GoField("value", T::Raw, true),
+];
+const CRD_DESCRIPTION: &[GoField] = &[
+    GoField("name", T::Str, false),
+    GoField("version", T::Str, false),
+    GoField("kind", T::Str, false),
+    GoField("displayName", T::Str, true),
+    GoField("description", T::Str, true),
+    GoField("resources", T::List(RESOURCE_REF), true),
+    GoField("statusDescriptors", T::List(DESCRIPTOR), true),
+    GoField("specDescriptors", T::List(DESCRIPTOR), true),
+    GoField("actionDescriptors", T::List(DESCRIPTOR), true),
+];
+const API_SERVICE_DESCRIPTION: &[GoField] = &[
+    GoField("name", T::Str, false),
+    GoField("group", T::Str, false),
+    GoField("version", T::Str, false),
+    GoField("kind", T::Str, false),
+    GoField("deploymentName", T::Str, true),
+    GoField("containerPort", T::Int, true),
+    GoField("displayName", T::Str, true),
+    GoField("description", T::Str, true),
+    GoField("resources", T::List(RESOURCE_REF), true),
+    GoField("statusDescriptors", T::List(DESCRIPTOR), true),
+    GoField("specDescriptors", T::List(DESCRIPTOR), true),
+    GoField("actionDescriptors", T::List(DESCRIPTOR), true),
+];
+const CRD_DEFINITIONS: &[GoField] = &[
+    GoField("owned", T::List(CRD_DESCRIPTION), true),
+    GoField("required", T::List(CRD_DESCRIPTION), true),
+];
+const API_SERVICE_DEFINITIONS: &[GoField] = &[
+    GoField("owned", T::List(API_SERVICE_DESCRIPTION), true),
+    GoField("required", T::List(API_SERVICE_DESCRIPTION), true),
+];
+
+/// Go's `omitempty`: "", false, 0, an empty or null slice or map (never a struct).
+fn go_empty(v: Option<&Value>, t: GoType) -> bool {
+    match (v, t) {
+        (_, T::Struct(_)) => false,
+        (None | Some(Value::Null), _) => true,
+        (Some(Value::String(s)), _) => s.is_empty(),
+        (Some(Value::Bool(b)), _) => !b,
+        (Some(Value::Number(n)), _) => n.as_f64() == Some(0.0),
+        (Some(Value::Array(a)), _) => a.is_empty(),
+        (Some(Value::Object(o)), _) => o.is_empty(),
+    }
+}
+
+/// Encode `v` as Go encodes the value of type `t` it decodes from `v`.
+fn go_encode(out: &mut String, v: Option<&Value>, t: GoType) {
+    let v = v.filter(|v| !v.is_null());
+    match t {
+        T::Str => gojson::write_str(out, v.and_then(Value::as_str).unwrap_or(""), true),
+        T::Bool => out.push_str(if v.and_then(Value::as_bool).unwrap_or(false) {
+            "true"
+        } else {
+            "false"
+        }),
+        T::Int => match v {
+            Some(Value::Number(n)) => out.push_str(&gojson::format_number(n, false)),
+            _ => out.push('0'),
+        },
+        T::Raw | T::StrMap | T::Strs => match v {
+            Some(v) => gojson::write_value(out, v, true, false),
+            None => out.push_str("null"),
+        },
+        T::Struct(fields) => {
+            out.push('{');
+            let mut first = true;
+            for GoField(name, ft, omitempty) in fields {
+                let fv = v.and_then(|v| gofield(v, name));
+                if *omitempty && go_empty(fv, *ft) {
+                    continue;
+                }
+                if !first {
+                    out.push(',');
+                }
+                first = false;
+                gojson::write_str(out, name, false);
+                out.push(':');
+                go_encode(out, fv, *ft);
+            }
+            out.push('}');
         }
-    };
-    put("annotations", meta.get("annotations"), false);
-    put(
-        "apiServiceDefinitions",
-        spec.get("apiservicedefinitions"),
-        true,
-    );
-    put(
-        "crdDescriptions",
-        spec.get("customresourcedefinitions"),
-        true,
-    );
-    put("description", spec.get("description"), false);
-    put("displayName", spec.get("displayName"), false);
-    put("installModes", spec.get("installModes"), false);
-    put("keywords", spec.get("keywords"), false);
-    put("labels", meta.get("labels"), false);
-    put("links", spec.get("links"), false);
-    put("maintainers", spec.get("maintainers"), false);
-    put("maturity", spec.get("maturity"), false);
-    put("minKubeVersion", spec.get("minKubeVersion"), false);
-    put("nativeAPIs", spec.get("nativeAPIs"), false);
-    put("provider", spec.get("provider"), true);
-    gojson::marshal(&Value::Object(m), true, false)
+        T::List(fields) => match v.and_then(Value::as_array) {
+            Some(items) => {
+                out.push('[');
+                for (i, x) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    go_encode(out, Some(x), T::Struct(fields));
+                }
+                out.push(']');
+            }
+            None => out.push_str("null"),
+        },
+    }
+}
+
+/// The `olm.csv.metadata` value of a CSV: opm's `CSVMetadata` as Go's
+/// encoding/json writes it (struct field order at every level, fields the
+/// types do not have dropped, `omitempty`; `apiServiceDefinitions`,
+/// `crdDescriptions` and `provider` are structs, so always written).
+pub fn csv_metadata(csv: &Value) -> String {
+    let null = Value::Null;
+    let spec = csv.get("spec").unwrap_or(&null);
+    let meta = csv.get("metadata").unwrap_or(&null);
+    let fields: [(&str, Option<&Value>, GoType); 14] = [
+        ("annotations", gofield(meta, "annotations"), T::StrMap),
+        (
+            "apiServiceDefinitions",
+            gofield(spec, "apiservicedefinitions"),
+            T::Struct(API_SERVICE_DEFINITIONS),
+        ),
+        (
+            "crdDescriptions",
+            gofield(spec, "customresourcedefinitions"),
+            T::Struct(CRD_DEFINITIONS),
+        ),
+        ("description", gofield(spec, "description"), T::Str),
+        ("displayName", gofield(spec, "displayName"), T::Str),
+        (
+            "installModes",
+            gofield(spec, "installModes"),
+            T::List(INSTALL_MODE),
+        ),
+        ("keywords", gofield(spec, "keywords"), T::Strs),
+        ("labels", gofield(meta, "labels"), T::StrMap),
+        ("links", gofield(spec, "links"), T::List(APP_LINK)),
+        (
+            "maintainers",
+            gofield(spec, "maintainers"),
+            T::List(MAINTAINER),
+        ),
+        ("maturity", gofield(spec, "maturity"), T::Str),
+        ("minKubeVersion", gofield(spec, "minKubeVersion"), T::Str),
+        ("nativeAPIs", gofield(spec, "nativeAPIs"), T::List(GVK)),
+        ("provider", gofield(spec, "provider"), T::Struct(APP_LINK)),
+    ];
+    let mut out = String::from("{");
+    let mut first = true;
+    for (name, v, t) in fields {
+        if go_empty(v, t) {
+            continue;
+        }
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        gojson::write_str(&mut out, name, false);
+        out.push(':');
+        go_encode(&mut out, v, t);
+    }
+    out.push('}');
+    out
 }
 
 /// Apply a migration level to an already rendered bundle (FBC inputs):
@@ -754,6 +973,57 @@ spec:
         assert_eq!(
             render_bundle(&f, "", MigrateLevel::None).unwrap_err(),
             "no csv in bundle"
+        );
+    }
+
+    fn replace_in(f: &mut [(String, Vec<u8>)], file: &str, from: &str, to: &str) {
+        let e = f.iter_mut().find(|(p, _)| p.ends_with(file)).unwrap();
+        let text = String::from_utf8(e.1.clone()).unwrap();
+        assert!(text.contains(from), "{text}");
+        e.1 = text.replace(from, to).into_bytes();
+    }
+
+    #[test]
+    fn owned_crds_must_be_in_the_bundle() {
+        // The CRD file is missing: opm's message, with what the bundle does provide.
+        let mut f = files();
+        f.retain(|(p, _)| !p.contains("crd"));
+        assert_eq!(
+            render_bundle(&f, "", MigrateLevel::None).unwrap_err(),
+            "error checking provided apis in bundle foo.v0.2.0: couldn't find test.foo/v1/Foo (foos) in bundle. found: map[]"
+        );
+        // The CRD serves another version; an owned API service is provided too.
+        let mut f = files();
+        replace_in(&mut f, "foos.crd.yaml", "- name: v1\n", "- name: v2\n");
+        replace_in(
+            &mut f,
+            "foo.csv.yaml",
+            "  relatedImages:",
+            "  apiservicedefinitions:\n    owned:\n    - {name: things, group: api.foo, version: v1, kind: Thing}\n  relatedImages:",
+        );
+        assert_eq!(
+            render_bundle(&f, "", MigrateLevel::None).unwrap_err(),
+            "error checking provided apis in bundle foo.v0.2.0: couldn't find test.foo/v1/Foo (foos) in bundle. found: map[api.foo/v1/Thing (things):{} test.foo/v2/Foo (foos):{}]"
+        );
+        // A plural that differs from the CRD's is not the same API either.
+        let mut f = files();
+        replace_in(&mut f, "foos.crd.yaml", "plural: foos", "plural: foo");
+        assert!(
+            render_bundle(&f, "", MigrateLevel::None)
+                .unwrap_err()
+                .contains("couldn't find test.foo/v1/Foo (foos) in bundle. found: map[test.foo/v1/Foo (foo):{}]")
+        );
+        // An owned CRD name that is not plural.group.
+        let mut f = files();
+        replace_in(
+            &mut f,
+            "foo.csv.yaml",
+            "- name: foos.test.foo",
+            "- name: foos",
+        );
+        assert_eq!(
+            render_bundle(&f, "", MigrateLevel::None).unwrap_err(),
+            "error checking provided apis in bundle foo.v0.2.0: couldn't parse plural.group from crd name: foos"
         );
     }
 }

@@ -199,7 +199,8 @@ pub fn render_ref(
 ) -> Result<Fbc, String> {
     let mut cfg = match classify(reference)? {
         RefKind::BundleDir => {
-            let b = render_bundle_dir(Path::new(reference), opts)?;
+            let b = render_bundle_dir(Path::new(reference), opts)
+                .map_err(|e| format!("{reference}: {e}"))?;
             Fbc {
                 bundles: vec![b],
                 ..Fbc::default()
@@ -214,12 +215,17 @@ pub fn render_ref(
         }
         RefKind::Image => render_image(reference, opts, source)?,
     };
+    post_process(&mut cfg, opts.migrate);
+    Ok(cfg)
+}
+
+/// What opm's render does to every input's bundles.
+fn post_process(cfg: &mut Fbc, migrate: MigrateLevel) {
     for b in &mut cfg.bundles {
-        render::migrate_bundle(b, opts.migrate);
+        render::migrate_bundle(b, migrate);
         render::move_objects_last(&mut b.properties);
         b.related_images.sort_by(|x, y| x.image.cmp(&y.image));
     }
-    Ok(cfg)
 }
 
 fn render_image(
@@ -228,6 +234,28 @@ fn render_image(
     source: &dyn ImageSource,
 ) -> Result<Fbc, String> {
     let img = source.fetch(reference)?;
+    render_image_files(reference, img, opts)
+}
+
+/// The files of a catalog image in opm's order (`.indexignore` applied), moved out.
+fn catalog_blobs(mut files: Vec<(String, Vec<u8>)>) -> Vec<Vec<u8>> {
+    let order = {
+        let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        fbc_core::layout::catalog_files(&names, |i| {
+            files.get(i).and_then(|(_, b)| std::str::from_utf8(b).ok())
+        })
+    };
+    order
+        .into_iter()
+        .map(|i| std::mem::take(&mut files[i].1))
+        .collect()
+}
+
+fn render_image_files(
+    reference: &str,
+    img: ImageFiles,
+    opts: &RenderOptions,
+) -> Result<Fbc, String> {
     if img.labels.contains_key(LABEL_CONFIGS) {
         load_fbc_files(&img.files)
     } else if img.labels.contains_key(LABEL_BUNDLE_PACKAGE) {
@@ -349,6 +377,18 @@ pub fn load_declcfg(
             .iter()
             .map(|p| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display())))
             .collect::<Result<_, _>>()?,
+        RefKind::Image => {
+            let img = source.fetch(reference)?;
+            if img.labels.contains_key(LABEL_CONFIGS) {
+                // A catalog image: its files go to the validator's loader as a
+                // directory's would (no render, write and re-read in between).
+                catalog_blobs(img.files)
+            } else {
+                let mut cfg = render_image_files(reference, img, &RenderOptions::default())?;
+                post_process(&mut cfg, MigrateLevel::None);
+                vec![fbc_core::fbc::write(&cfg, fbc_core::fbc::Format::Json).into_bytes()]
+            }
+        }
         _ => {
             let cfg = render_ref(reference, &RenderOptions::default(), source)?;
             vec![fbc_core::fbc::write(&cfg, fbc_core::fbc::Format::Json).into_bytes()]
