@@ -111,6 +111,71 @@ fn semver_template_with_bundle_directories() {
     );
 }
 
+/// Run the binary in `dir` with `input` on standard input.
+fn run_with_stdin(dir: &Path, args: &[&str], input: &str) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(bin())
+        .current_dir(dir)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn template_help_says_what_it_accepts_and_stdin_works() {
+    let (code, help, _) = run_in(&repo(), &["template", "--help"]);
+    assert_eq!(code, 0);
+    for line in [
+        "Usage: oc catalog template [OPTIONS] [TYPE] [FILE]",
+        "[TYPE]  Template type: `basic` (schema olm.template.basic) or `semver` (schema olm.semver).",
+        "Optional: when left out, the template's `schema` decides",
+        "[FILE]  Template file, YAML or JSON. `-` or no FILE reads the template from standard input",
+        "oc catalog template semver catalog-template.yaml",
+        "oc catalog template basic < catalog-template.yaml",
+    ] {
+        assert!(help.contains(line), "missing {line:?} in:\n{help}");
+    }
+    assert!(!help.contains("[FILE]..."), "{help}");
+
+    // The same template from a file, on standard input (with and without the
+    // type, with `-`), gives the same catalog.
+    let d = tempfile::tempdir().unwrap();
+    let text = "schema: olm.template.basic\nentries:\n- schema: olm.package\n  name: op\n  defaultChannel: stable\n- schema: olm.channel\n  package: op\n  name: stable\n  entries: []\n";
+    std::fs::write(d.path().join("t.yaml"), text).unwrap();
+    let (code, want, err) = run_in(d.path(), &["template", "basic", "t.yaml"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(want.contains("\"schema\": \"olm.package\""), "{want}");
+    for args in [
+        vec!["template", "basic"],
+        vec!["template"],
+        vec!["template", "basic", "-"],
+        vec!["template", "-"],
+    ] {
+        let (code, got, err) = run_with_stdin(d.path(), &args, text);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert_eq!(got, want, "{args:?}");
+    }
+    // A type that disagrees with the schema, on standard input.
+    let (code, _, err) = run_with_stdin(d.path(), &["template", "semver"], text);
+    assert_eq!(code, 2);
+    assert!(err.contains("<stdin>") || err.contains("schema"), "{err}");
+}
+
 #[test]
 fn basic_template_renders_bundle_entries_and_keeps_the_rest() {
     let d = tempfile::tempdir().unwrap();

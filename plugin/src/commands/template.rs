@@ -1,4 +1,4 @@
-//! `template basic|semver FILE`: expand a catalog template, as
+//! `template [basic|semver] [FILE]`: expand a catalog template, as
 //! `opm alpha render-template`. Bundle references are rendered through the
 //! registry layer; as an offline extension, a reference that names an
 //! existing bundle directory (relative to the working directory or to the
@@ -23,17 +23,45 @@ pub enum TemplateKind {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  oc catalog template semver catalog-template.yaml
+  oc catalog template catalog-template.yaml          (type from the template's schema)
+  oc catalog template basic < catalog-template.yaml  (template on standard input)
+  oc catalog template basic - -o yaml                (same; YAML output)")]
 pub struct TemplateArgs {
-    /// `basic` or `semver` (optional: taken from the template's `schema`), then the template
-    /// file (`-` reads standard input).
-    #[arg(num_args = 1..=2, value_names = ["TYPE", "FILE"], required = true)]
-    pub args: Vec<String>,
+    /// Template type: `basic` (schema olm.template.basic) or `semver` (schema olm.semver).
+    /// Optional: when left out, the template's `schema` decides.
+    #[arg(value_name = "TYPE")]
+    pub kind: Option<String>,
+    /// Template file, YAML or JSON. `-` or no FILE reads the template from standard input.
+    #[arg(value_name = "FILE")]
+    pub file: Option<String>,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = FbcFormat::Json)]
     pub output: FbcFormat,
     /// Migration to apply to rendered bundles: none, or bundle-object-to-csv-metadata.
     #[arg(long, value_name = "LEVEL", default_value = "none")]
     pub migrate_level: String,
+}
+
+/// `[TYPE] [FILE]`: a lone argument that is not a type is the file.
+fn kind_and_file(
+    kind: Option<String>,
+    file: Option<String>,
+) -> Result<(Option<TemplateKind>, String), String> {
+    let parse = |k: &str| {
+        TemplateKind::from_str(k, true)
+            .map_err(|_| format!("unknown template type {k:?} (basic or semver)"))
+    };
+    Ok(match (kind, file) {
+        (Some(k), Some(f)) => (Some(parse(&k)?), f),
+        (Some(x), None) => match parse(&x) {
+            Ok(k) => (Some(k), "-".to_string()),
+            Err(_) => (None, x),
+        },
+        (None, _) => (None, "-".to_string()),
+    })
 }
 
 fn render_one(
@@ -61,18 +89,10 @@ pub fn run(a: TemplateArgs, _invoked_as: &str) -> Result<ExitCode, String> {
         migrate: MigrateLevel::parse(&a.migrate_level)?,
         image_template: None,
     };
-    let (kind, file) = match a.args.as_slice() {
-        [f] => (None, PathBuf::from(f)),
-        [k, f] => (
-            Some(
-                TemplateKind::from_str(k, true)
-                    .map_err(|_| format!("unknown template type {k:?} (basic or semver)"))?,
-            ),
-            PathBuf::from(f),
-        ),
-        _ => return Err("give the template file".into()),
-    };
-    let (text, base) = if file.as_os_str() == "-" {
+    let (kind, file) = kind_and_file(a.kind, a.file)?;
+    let stdin = file == "-";
+    let file = PathBuf::from(if stdin { "<stdin>" } else { &file });
+    let (text, base) = if stdin {
         let mut s = String::new();
         std::io::stdin()
             .read_to_string(&mut s)
