@@ -27,16 +27,17 @@ if command -v rustup >/dev/null 2>&1; then
 fi
 cargo --version
 
-step "registry test tools (docker-registry, skopeo, umoci, htpasswd)"
+step "registry test tools (docker-registry, skopeo, umoci, htpasswd; buildah + busybox for the reference build)"
 missing=""
-for t in docker-registry skopeo umoci htpasswd openssl; do
+for t in docker-registry skopeo umoci htpasswd openssl buildah; do
   command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
 done
+[ -x /bin/busybox ] || missing="$missing busybox-static"
 if [ -n "$missing" ]; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     echo "installing:$missing"
     apt-get update
-    DEBIAN_FRONTEND=noninteractive apt-get install -y docker-registry skopeo umoci apache2-utils openssl
+    DEBIAN_FRONTEND=noninteractive apt-get install -y docker-registry skopeo umoci apache2-utils openssl buildah busybox-static
   else
     echo "note: missing$missing and cannot apt-get install them: the registry tests will skip" >&2
   fi

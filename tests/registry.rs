@@ -1018,3 +1018,254 @@ fn sqlite_index_image_renders_and_lists_through_the_registry() {
         "{err}"
     );
 }
+
+/// The regular files under `configs/` of an image's top layer (skopeo `dir:` copy).
+fn top_layer_configs(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let manifest = json(&std::fs::read_to_string(dir.join("manifest.json")).unwrap());
+    let top = manifest["layers"].as_array().unwrap().last().unwrap()["digest"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("sha256:")
+        .unwrap()
+        .to_string();
+    let bytes = std::fs::read(dir.join(top)).unwrap();
+    let raw: Box<dyn Read> = if bytes.starts_with(&[0x1f, 0x8b]) {
+        Box::new(flate2::read::MultiGzDecoder::new(&bytes[..]))
+    } else {
+        Box::new(&bytes[..])
+    };
+    let mut ar = tar::Archive::new(raw);
+    let mut out = std::collections::BTreeMap::new();
+    for e in ar.entries().unwrap() {
+        let mut e = e.unwrap();
+        let path = e.path().unwrap().to_string_lossy().into_owned();
+        let path = path.trim_start_matches("./").to_string();
+        if e.header().entry_type().is_file() && path.starts_with("configs/") {
+            let mut data = Vec::new();
+            e.read_to_end(&mut data).unwrap();
+            out.insert(path, data);
+        }
+    }
+    out
+}
+
+/// buildah with its own storage under `root` (vfs, as this machine allows).
+fn buildah(root: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new("buildah")
+        .arg("--root")
+        .arg(root.join("store"))
+        .arg("--runroot")
+        .arg(root.join("run"))
+        .args(["--storage-driver", "vfs"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// The reference build: `buildah bud` of the `generate dockerfile` output
+/// (builder and base: a busybox image whose /bin/opm only writes a cache
+/// file, as the real opm cannot be pulled here), pushed to the registry,
+/// against `build` of the same directory over the same base.
+#[test]
+fn buildah_build_of_generated_dockerfile_matches_build() {
+    if !tools_present() {
+        return;
+    }
+    let have = |t: &str| {
+        std::process::Command::new(t)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !have("buildah") || !Path::new("/bin/busybox").is_file() {
+        eprintln!(
+            "SKIPPED: buildah or /bin/busybox (busybox-static) missing (apt-get install buildah busybox-static)"
+        );
+        return;
+    }
+    let e = env(false);
+    let home = e.path("home");
+    let host = e.plain.host.clone();
+    let work = e.path("buildah");
+    std::fs::create_dir_all(&work).unwrap();
+    // Can buildah build at all here (vfs storage, chroot isolation)?
+    let probe = work.join("probe");
+    std::fs::create_dir_all(&probe).unwrap();
+    std::fs::write(probe.join("f"), "x").unwrap();
+    std::fs::write(probe.join("Dockerfile"), "FROM scratch\nCOPY f /f\n").unwrap();
+    let out = buildah(
+        &work,
+        &[
+            "bud",
+            "--isolation",
+            "chroot",
+            "-q",
+            "-t",
+            "localhost/probe:1",
+            probe.to_str().unwrap(),
+        ],
+    );
+    if !out.status.success() {
+        eprintln!(
+            "SKIPPED: buildah cannot build on this machine (bud --storage-driver vfs --isolation chroot of FROM scratch + COPY failed): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
+
+    let busybox = std::fs::read("/bin/busybox").unwrap();
+    let base_src = harness::umoci_image_bytes(
+        e.dir.path(),
+        &[
+            ("bin/sh", &busybox),
+            ("bin/opm", b"#!/bin/sh\necho cache > /tmp/cache/digest\n"),
+            ("tmp/cache/.keep", b""),
+        ],
+        &[],
+    );
+    let base = format!("{host}/base/opm:1");
+    skopeo(&[
+        "copy",
+        "--dest-tls-verify=false",
+        &base_src,
+        &format!("docker://{base}"),
+    ]);
+    let ctx = work.join("ctx");
+    let catalog = ctx.join("catalog");
+    std::fs::create_dir_all(&catalog).unwrap();
+    for f in std::fs::read_dir(repo().join("examples/catalog")).unwrap() {
+        let f = f.unwrap().path();
+        let dest = catalog.join(f.file_name().unwrap());
+        if f.is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+            for g in std::fs::read_dir(&f).unwrap() {
+                let g = g.unwrap().path();
+                std::fs::copy(&g, dest.join(g.file_name().unwrap())).unwrap();
+            }
+        } else {
+            std::fs::copy(&f, dest).unwrap();
+        }
+    }
+    let (code, _, err) = run(
+        &home,
+        &[
+            "generate",
+            "dockerfile",
+            catalog.to_str().unwrap(),
+            "-i",
+            &base,
+            "-b",
+            &base,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let out = buildah(
+        &work,
+        &[
+            "bud",
+            "--isolation",
+            "chroot",
+            "--tls-verify=false",
+            "-q",
+            "-f",
+            ctx.join("catalog.Dockerfile").to_str().unwrap(),
+            "-t",
+            "localhost/reference:1",
+            ctx.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "buildah bud: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reference = format!("{host}/reference/catalog:1");
+    let out = buildah(
+        &work,
+        &[
+            "push",
+            "-q",
+            "--tls-verify=false",
+            "localhost/reference:1",
+            &format!("docker://{reference}"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "buildah push: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let ours = format!("{host}/ours/catalog:1");
+    let (code, _, err) = run(
+        &home,
+        &[
+            "build",
+            catalog.to_str().unwrap(),
+            "--tag",
+            &ours,
+            "--base",
+            &base,
+            "--push",
+            "--tls-verify=false",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+
+    let config = |r: &str| {
+        json(&skopeo(&[
+            "inspect",
+            "--config",
+            "--tls-verify=false",
+            &format!("docker://{r}"),
+        ]))["config"]
+            .clone()
+    };
+    let (theirs_cfg, ours_cfg) = (config(&reference), config(&ours));
+    let label = "operators.operatorframework.io.index.configs.v1";
+    assert_eq!(theirs_cfg["Labels"][label], "/configs");
+    assert_eq!(ours_cfg["Labels"][label], theirs_cfg["Labels"][label]);
+    assert_eq!(ours_cfg["Entrypoint"], theirs_cfg["Entrypoint"]);
+    // The Dockerfile pre-builds opm's serve cache (RUN opm serve --cache-only)
+    // and serves with --cache-dir; build cannot run opm, so it serves
+    // without a cache (a --cache-dir without one fails opm's integrity check).
+    assert_eq!(
+        theirs_cfg["Cmd"],
+        serde_json::json!(["serve", "/configs", "--cache-dir=/tmp/cache"])
+    );
+    assert_eq!(ours_cfg["Cmd"], serde_json::json!(["serve", "/configs"]));
+
+    // Both: the base's layers, then one layer with the catalog under /configs.
+    let pull = |r: &str, name: &str| {
+        let d = work.join(name);
+        skopeo(&[
+            "copy",
+            "--src-tls-verify=false",
+            &format!("docker://{r}"),
+            &format!("dir:{}", d.display()),
+        ]);
+        d
+    };
+    let (theirs_dir, ours_dir) = (pull(&reference, "theirs"), pull(&ours, "ours"));
+    let layers = |d: &Path| {
+        json(&std::fs::read_to_string(d.join("manifest.json")).unwrap())["layers"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(layers(&theirs_dir), layers(&ours_dir));
+    let (theirs_files, ours_files) = (top_layer_configs(&theirs_dir), top_layer_configs(&ours_dir));
+    assert!(!ours_files.is_empty());
+    assert_eq!(
+        theirs_files.keys().collect::<Vec<_>>(),
+        ours_files.keys().collect::<Vec<_>>()
+    );
+    assert!(theirs_files == ours_files, "same files, different content");
+
+    // buildah's vfs store holds read-only copies: make them removable.
+    let _ = std::process::Command::new("chmod")
+        .args(["-R", "u+w"])
+        .arg(&work)
+        .status();
+}

@@ -269,7 +269,8 @@ pub fn skopeo(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// A small image in an OCI layout, built with umoci: `files` under rootfs, labels.
+/// A small image in an OCI layout, built with umoci: `files` under rootfs
+/// (those under `bin/` executable), labels.
 pub fn umoci_image(dir: &Path, files: &[(&str, &str)], labels: &[(&str, &str)]) -> String {
     let files: Vec<(&str, &[u8])> = files.iter().map(|(p, c)| (*p, c.as_bytes())).collect();
     umoci_image_bytes(dir, &files, labels)
@@ -290,7 +291,13 @@ pub fn umoci_image_bytes(dir: &Path, files: &[(&str, &[u8])], labels: &[(&str, &
     for (p, content) in files {
         let f = bundle.join("rootfs").join(p);
         std::fs::create_dir_all(f.parent().unwrap()).unwrap();
-        std::fs::write(f, content).unwrap();
+        std::fs::write(&f, content).unwrap();
+        // Files under bin/ are programs.
+        #[cfg(unix)]
+        if p.starts_with("bin/") {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
     }
     sh(Command::new("umoci")
         .args(["repack", "--image", &img])
