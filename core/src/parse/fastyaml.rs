@@ -528,20 +528,9 @@ impl<'a> Parser<'a> {
         let mut folded: Option<String> = None;
         if !comment {
             let mut ls = next;
-            let mut empties = 0usize;
-            while ls < self.b.len() {
-                let sp = self.spaces(ls);
-                let c = ls + sp;
-                match self.at(c) {
-                    None => break,
-                    Some(b'\n') => {
-                        empties += 1;
-                        ls = c + 1;
-                        continue;
-                    }
-                    Some(b'#') => break,
-                    Some(_) if sp <= p => break,
-                    Some(_) => {}
+            while let Some((c, empties)) = self.continuation(ls, p) {
+                if self.at(c) == Some(b'#') {
+                    break;
                 }
                 let Scan::End {
                     text_end,
@@ -554,7 +543,6 @@ impl<'a> Parser<'a> {
                 let out = folded.get_or_insert_with(|| first.to_owned());
                 fold_breaks(out, empties);
                 out.push_str(self.text(c, text_end)?);
-                empties = 0;
                 end = text_end;
                 ls = (line_end + 1).min(self.b.len());
                 next = ls;
@@ -593,7 +581,7 @@ impl<'a> Parser<'a> {
                         b'\n' => {
                             // An escaped line break: nothing joins the lines,
                             // blank lines still count.
-                            let (c, empties) = self.quoted_continuation(j + 2, p)?;
+                            let (c, empties) = self.continuation(j + 2, p)?;
                             for _ in 0..empties {
                                 o.push('\n');
                             }
@@ -627,13 +615,8 @@ impl<'a> Parser<'a> {
                     seg = i;
                 }
                 _ => {
-                    // A line break: trailing spaces go, then breaks fold.
-                    let o = out.get_or_insert_with(String::new);
-                    o.push_str(self.text(seg, self.trim_end(seg, j))?);
-                    let (c, empties) = self.quoted_continuation(j + 1, p)?;
-                    fold_breaks(o, empties);
-                    i = c;
-                    seg = c;
+                    i = self.quoted_break(out.get_or_insert_with(String::new), seg, j, p)?;
+                    seg = i;
                 }
             }
         };
@@ -658,10 +641,12 @@ impl<'a> Parser<'a> {
         char::from_u32(v)
     }
 
-    /// After a line break inside a quoted scalar at line start `ls`: the
-    /// next non-blank line's first character, which must be indented more
-    /// than `p`, and the number of blank lines skipped.
-    fn quoted_continuation(&self, mut ls: usize, p: usize) -> Option<(usize, usize)> {
+    /// The continuation of a multi-line flow scalar (plain or quoted) from
+    /// line start `ls`: blank lines skipped, the first character of the next
+    /// line and the number of blank lines in between. `None` at the end of
+    /// the input or at a line not indented more than `p` (the scalar ends
+    /// there, or — quoted — the document is not the subset).
+    fn continuation(&self, mut ls: usize, p: usize) -> Option<(usize, usize)> {
         let mut empties = 0usize;
         loop {
             let sp = self.spaces(ls);
@@ -675,6 +660,16 @@ impl<'a> Parser<'a> {
                 _ => return Some((c, empties)),
             }
         }
+    }
+
+    /// A line break at `j` inside a quoted scalar whose current segment
+    /// starts at `seg`: the segment without its trailing spaces goes to
+    /// `out`, the breaks fold; returns where the next line's text starts.
+    fn quoted_break(&self, out: &mut String, seg: usize, j: usize, p: usize) -> Option<usize> {
+        out.push_str(self.text(seg, self.trim_end(seg, j))?);
+        let (c, empties) = self.continuation(j + 1, p)?;
+        fold_breaks(out, empties);
+        Some(c)
     }
 
     /// `'...'`, possibly over several lines (indented more than `p`), with
@@ -700,13 +695,8 @@ impl<'a> Parser<'a> {
                 }
                 break j;
             }
-            // A line break: trailing spaces go, then breaks fold.
-            let o = out.get_or_insert_with(String::new);
-            o.push_str(self.text(seg, self.trim_end(seg, j))?);
-            let (c, empties) = self.quoted_continuation(j + 1, p)?;
-            fold_breaks(o, empties);
-            i = c;
-            seg = c;
+            i = self.quoted_break(out.get_or_insert_with(String::new), seg, j, p)?;
+            seg = i;
         };
         // saphyr ends a quoted scalar after the spaces and comment that
         // follow it on its line.
