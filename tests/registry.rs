@@ -870,6 +870,25 @@ fn bearer_token_auth_push_and_pull() {
                 .any(|s| s == "repository:test/catalog:pull,push")),
         "{reqs:?}"
     );
+    // The base layer was mounted from base/opm, with one token for both
+    // repositories (the registry refuses a mount with the target's scope alone).
+    assert!(
+        reqs.iter().any(|r| r.granted
+            && r.scopes
+                == [
+                    "repository:test/catalog:pull,push",
+                    "repository:base/opm:pull"
+                ]),
+        "{reqs:?}"
+    );
+    let log = std::fs::read_to_string(e.path("token.log")).unwrap();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("\"POST /v2/test/catalog/blobs/uploads/?")
+                && l.contains("mount=")
+                && l.contains("\" 201 ")),
+        "{log}"
+    );
 
     // Pull: list and render, credentials from an auth file as podman finds it.
     write_authfile(&home.join("run/containers/auth.json"), &host, USER, PASS);

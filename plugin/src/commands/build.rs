@@ -231,7 +231,7 @@ async fn copy_base_blob(
     }
     if let Source::Registry(r) = src
         && r.registry() == dest.registry()
-        && dest.mount_from(&r.image.path, &d.digest).await?
+        && mount(dest, &r.image.path, &d.digest).await
     {
         return Ok(());
     }
@@ -240,6 +240,27 @@ async fn copy_base_blob(
     let res = dest.push_blob_file(&tmp, &d.digest, d.size).await;
     let _ = std::fs::remove_file(&tmp);
     res
+}
+
+/// Mount `digest` from repository `from` into the target's repository
+/// (same registry). A token registry grants it only with a token for both
+/// repositories (push on the target, pull on the source); oci-client's mount
+/// asks for the target's scope alone, so every mount there was refused and
+/// the layer uploaded again. The mirror's registry client asks for both.
+/// `false` when the registry declines (then the blob is uploaded).
+async fn mount(dest: &Remote, from: &str, digest: &str) -> bool {
+    use crate::mirror::http::{Registry, Tls};
+    let opts = crate::registry::options();
+    let tls = Tls {
+        verify: opts.tls_verify,
+        cert_dir: opts.cert_dir.clone(),
+    };
+    let repo = &dest.image.path;
+    let Ok(reg) = Registry::connect(dest.registry(), repo, &opts, &tls).await else {
+        return false;
+    };
+    // Declined: the registry opened an upload instead, left to expire.
+    matches!(reg.mount_or_start(repo, digest, Some(from)).await, Ok(None))
 }
 
 /// Validate with the core validator; on errors print the report and return exit 1.
