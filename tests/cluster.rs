@@ -703,6 +703,15 @@ fn seed_status_cluster(fake: &FakeApiServer) {
                        "ready": false, "restartCount": 5, "state": {"waiting": {"reason": "CrashLoopBackOff"}},
                        "lastState": {"terminated": {"reason": "OOMKilled", "exitCode": 137}}}]}}),
         );
+        s.put(
+            "olm.operatorframework.io",
+            "clustercatalogs",
+            json!({"apiVersion": "olm.operatorframework.io/v1", "kind": "ClusterCatalog", "metadata": {"name": "mirrored"},
+                   "spec": {"source": {"type": "Image", "image": {"ref": "mirror.example.com:5000/redhat/redhat-operator-index:v4.17"}}},
+                   "status": {"conditions": [{"type": "Serving", "status": "True", "reason": "Available", "message": "",
+                                              "lastTransitionTime": "2026-11-22T06:00:00Z"}],
+                              "resolvedSource": {"type": "Image", "image": {"ref": "mirror.example.com:5000/redhat/redhat-operator-index@sha256:4444444444444444444444444444444444444444444444444444444444444444"}}}}),
+        );
         for i in 0..2 {
             s.put(
                 "packages.operators.coreos.com",

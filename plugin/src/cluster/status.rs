@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::apply::{catalog_pods, count_packages};
 use super::config::Connection;
-use super::{CATALOG_SOURCE, OPERATOR_HUB, api_error, diagnose, str_at};
+use super::{CATALOG_SOURCE, CLUSTER_CATALOG, OPERATOR_HUB, api_error, diagnose, str_at};
 
 /// One CatalogSource.
 #[derive(Debug, Clone, Serialize)]
@@ -28,6 +28,22 @@ pub struct CatalogStatus {
     /// PackageManifests labelled `catalog=<name>`; null when the API is not served.
     pub packages: Option<usize>,
     /// Why it is not READY (one line), when it is not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+/// One ClusterCatalog (OLM v1).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterCatalogStatus {
+    pub name: String,
+    /// `spec.source.image.ref`.
+    pub image: Option<String>,
+    /// Condition `Serving` is True.
+    pub serving: bool,
+    /// `status.resolvedSource.image.ref` (the digest served).
+    pub resolved: Option<String>,
+    /// Reason and message of `Progressing` when not serving.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
 }
@@ -51,6 +67,8 @@ pub struct HubStatus {
 #[serde(rename_all = "camelCase")]
 pub struct Report {
     pub catalog_sources: Vec<CatalogStatus>,
+    /// Empty when the cluster does not serve ClusterCatalogs.
+    pub cluster_catalogs: Vec<ClusterCatalogStatus>,
     pub operator_hub: HubStatus,
 }
 
@@ -148,8 +166,51 @@ pub async fn gather(conn: &Connection, ns: Option<&str>) -> Result<Report, Strin
             ));
         }
     };
+    let cc_api: Api<DynamicObject> = Api::all_with(client.clone(), &CLUSTER_CATALOG.api_resource());
+    let cluster_catalogs = match cc_api.list(&ListParams::default()).await {
+        Ok(l) => l
+            .items
+            .into_iter()
+            .map(|c| {
+                let v = serde_json::to_value(c).unwrap_or(Value::Null);
+                let cond = |t: &str| {
+                    v.pointer("/status/conditions")
+                        .and_then(Value::as_array)
+                        .and_then(|cs| cs.iter().find(|c| str_at(c, "/type") == Some(t)))
+                        .cloned()
+                };
+                let serving =
+                    cond("Serving").is_some_and(|c| str_at(&c, "/status") == Some("True"));
+                ClusterCatalogStatus {
+                    name: str_at(&v, "/metadata/name").unwrap_or_default().to_string(),
+                    image: str_at(&v, "/spec/source/image/ref").map(str::to_string),
+                    serving,
+                    resolved: str_at(&v, "/status/resolvedSource/image/ref").map(str::to_string),
+                    problem: (!serving).then(|| match cond("Progressing") {
+                        Some(c) => format!(
+                            "{}: {}",
+                            str_at(&c, "/reason").unwrap_or(""),
+                            str_at(&c, "/message").unwrap_or("")
+                        ),
+                        None => "no conditions yet".to_string(),
+                    }),
+                }
+            })
+            .collect(),
+        Err(kube::Error::Api(s)) if s.code == 404 => Vec::new(),
+        Err(e) => {
+            return Err(api_error(
+                &e,
+                "listing",
+                &CLUSTER_CATALOG.target(),
+                "",
+                None,
+            ));
+        }
+    };
     Ok(Report {
         catalog_sources: out,
+        cluster_catalogs,
         operator_hub,
     })
 }
@@ -217,6 +278,26 @@ pub fn table(r: &Report, all_namespaces: bool) -> String {
     for c in &r.catalog_sources {
         if let Some(p) = &c.problem {
             out.push_str(&format!("\n{p}\n"));
+        }
+    }
+    if !r.cluster_catalogs.is_empty() {
+        out.push_str("\nClusterCatalogs (OLM v1):\n");
+        for c in &r.cluster_catalogs {
+            let state = if c.serving {
+                "Serving".to_string()
+            } else {
+                format!("not Serving ({})", c.problem.clone().unwrap_or_default())
+            };
+            out.push_str(&format!(
+                "  {}  {}  {state}{}\n",
+                c.name,
+                c.image.as_deref().unwrap_or("-"),
+                c.resolved
+                    .as_ref()
+                    .filter(|_| c.serving)
+                    .map(|r| format!(" {r}"))
+                    .unwrap_or_default()
+            ));
         }
     }
     out.push('\n');
