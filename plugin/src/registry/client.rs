@@ -372,19 +372,6 @@ impl Remote {
             .map_err(|e| self.error(&format!("checking blob {digest} in"), e))
     }
 
-    /// Mount a blob from another repository of the same registry. `Ok(false)`
-    /// when the registry declined (then upload it).
-    pub async fn mount_from(&self, from_path: &str, digest: &str) -> Result<bool, String> {
-        let mut src = self.image.clone();
-        src.path = from_path.to_string();
-        let src = oci_reference(&src);
-        Ok(self
-            .client
-            .mount_blob(&self.reference, &src, digest)
-            .await
-            .is_ok())
-    }
-
     /// Upload a blob from a file, streaming it (unless the registry has it already).
     pub async fn push_blob_file(&self, path: &Path, digest: &str, size: u64) -> Result<(), String> {
         if self.has_blob(digest).await? {
