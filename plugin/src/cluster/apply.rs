@@ -214,9 +214,7 @@ pub async fn apply(conn: &Connection, mut plan: Plan, opts: &Options) -> Result<
     for mut it in std::mem::take(&mut plan.items) {
         let key = (it.api_version().to_string(), it.kind_name().to_string());
         if !cache.contains_key(&key) {
-            let r = resolve(client, &key.0, &key.1)
-                .await
-                .map_err(|e| format!("{e} (API server {})", conn.server))?;
+            let r = resolve(client, &key.0, &key.1).await?;
             cache.insert(key.clone(), r);
         }
         match cache.get(&key).cloned().flatten() {
