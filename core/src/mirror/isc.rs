@@ -447,6 +447,10 @@ impl<'t> Cx<'t> {
         let mf = self.fields(&m.value, section, &known)?;
         if let Some(e) = mf.get("platform") {
             self.platform(&e.value, &format!("{section}.platform"), &mut cfg)?;
+            cfg.warnings.push(format!(
+                "{}: {section}.platform (OpenShift release payloads) is not mirrored by oc-catalog and is ignored",
+                self.at(e.key_start)
+            ));
         }
         for (i, op) in self.list(&mf, "operators", section)?.iter().enumerate() {
             let spec = self.operator(
@@ -584,10 +588,6 @@ impl<'t> Cx<'t> {
                 cfg.platforms.push(p);
             }
         }
-        cfg.warnings.push(format!(
-            "{}: {path} (OpenShift release payloads) is not mirrored by oc-catalog and is ignored",
-            self.at(node.start)
-        ));
         Ok(())
     }
 

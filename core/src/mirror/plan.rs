@@ -378,15 +378,15 @@ pub fn collect(
         }
         repos.insert(trepo.to_string(), src_repo);
     }
+    // A rebuilt catalog may share a repository with other images, not a tag.
     for cat in &catalogs {
-        let trepo = cat
-            .target
-            .rsplit_once(':')
-            .map_or(cat.target.as_str(), |x| x.0);
-        if let Some(prev) = repos.get(trepo) {
+        if let Some(img) = images
+            .iter()
+            .find(|i| i.target.split('@').next() == Some(cat.target.as_str()))
+        {
             return Err(PlanError(format!(
-                "catalog {:?} would be pushed to {trepo}, which also receives {prev}; set targetCatalog",
-                cat.source
+                "catalog {:?} would be pushed to {}, which also receives {}; set targetCatalog or targetTag",
+                cat.source, cat.target, img.source
             )));
         }
     }
