@@ -14,6 +14,7 @@
 //! const pkgs = cat.packages();                       // packages, channels (heads), bundles
 //! const graph = cat.graph('foo');                    // nodes + replaces/skips/skipRange edges
 //! const text = cat.render('text', { command: 'oc catalog' });
+//! const plan = planMirror(iscYaml, [{ catalog: 'quay.io/org/index:v1', files }], 'mirror.example.com/olm');
 //! ```
 //!
 //! Files form one catalog: they are read in the order `opm` walks a
@@ -78,6 +79,27 @@ export interface ChannelUpgradeGraph {
   name: string; heads: string[]; deprecated: boolean; nodes: UpgradeNode[]; edges: UpgradeEdge[];
 }
 export interface PackageGraph { package: string; defaultChannel: string; channels: ChannelUpgradeGraph[] }
+/** One operator catalog of an ImageSetConfiguration, with its FBC files (fetched by the caller). */
+export interface MirrorCatalogInput { catalog: string; files: CatalogFile[] }
+export interface PlanMirrorOptions {
+  /** `--max-components`: 0 or absent = no limit, else at least 2. */
+  maxComponents?: number;
+  /** `--with-dependencies`: add what olm.package.required / olm.gvk.required need. */
+  withDependencies?: boolean;
+  /** Path shown in ImageSetConfiguration errors (default `isc.yaml`). */
+  iscPath?: string;
+}
+export interface ImageCopy { source: string; target: string; kind: 'Bundle' | 'Related' | 'Additional' | 'Catalog'; origins: string[] }
+export interface MirrorSelection { catalog: string; notes: string[]; added: string[]; packages: string[]; bundles: number }
+export interface MirrorPlan {
+  /** Accepted-but-ignored parts of the configuration, as `file:line:col: …`. */
+  warnings: string[];
+  selections: MirrorSelection[];
+  images: ImageCopy[];
+  catalogs: { source: string; target: string }[];
+  /** `oc image mirror -f` format. */
+  mapping: string;
+}
 "#;
 
 #[wasm_bindgen]
@@ -119,6 +141,109 @@ pub fn validate(
     #[wasm_bindgen(unchecked_param_type = "ValidateOptions | undefined")] options: JsValue,
 ) -> Result<JsValue, JsError> {
     Catalog::from_files(files)?.validate(options)
+}
+
+/// Plan a mirror (`oc catalog mirror -c … --dry-run` without the network):
+/// parse the ImageSetConfiguration, filter each given catalog to it, and
+/// list the images to copy with their targets under `destination`
+/// (`[docker://]host[:port][/namespace]`). Errors (with `file:line:col` for
+/// the configuration) are thrown.
+#[wasm_bindgen(js_name = planMirror, unchecked_return_type = "MirrorPlan")]
+pub fn plan_mirror(
+    isc_text: &str,
+    #[wasm_bindgen(unchecked_param_type = "MirrorCatalogInput[]")] catalogs: JsValue,
+    destination: &str,
+    #[wasm_bindgen(unchecked_param_type = "PlanMirrorOptions | undefined")] options: JsValue,
+) -> Result<JsValue, JsError> {
+    use fbc_core::fbc::Fbc;
+    use fbc_core::mirror::{isc, plan, select};
+    let get = |k: &str| {
+        Reflect::get(&options, &JsValue::from_str(k))
+            .ok()
+            .filter(|v| !v.is_undefined())
+    };
+    let isc_path = get("iscPath")
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| "isc.yaml".into());
+    let max = get("maxComponents")
+        .and_then(|v| v.as_f64())
+        .map(|f| f as usize);
+    let opts = select::SelectOptions {
+        with_dependencies: flag(&options, "withDependencies"),
+        ..Default::default()
+    };
+    let cfg = isc::parse(&isc_path, isc_text).map_err(|e| JsError::new(&e.to_string()))?;
+    let dest = plan::Destination::parse(destination, max).map_err(|e| JsError::new(&e))?;
+    if !Array::is_array(&catalogs) {
+        return Err(JsError::new(
+            "catalogs must be an array of {catalog, files}",
+        ));
+    }
+    let mut loaded: Vec<(String, Fbc)> = Vec::new();
+    for (i, c) in Array::from(&catalogs).iter().enumerate() {
+        let name = Reflect::get(&c, &JsValue::from_str("catalog"))
+            .ok()
+            .and_then(|v| v.as_string())
+            .ok_or_else(|| JsError::new(&format!("catalogs[{i}].catalog must be a string")))?;
+        let files = Catalog::from_files(
+            Reflect::get(&c, &JsValue::from_str("files")).unwrap_or(JsValue::UNDEFINED),
+        )?
+        .files;
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        let order = layout::catalog_files(&paths, |i| std::str::from_utf8(&files[i].bytes).ok());
+        let mut fbc = Fbc::default();
+        for i in order {
+            fbc.load_file(&files[i].path, &String::from_utf8_lossy(&files[i].bytes))
+                .map_err(|e| JsError::new(&e))?;
+        }
+        loaded.push((name, fbc));
+    }
+    #[derive(Serialize)]
+    struct Selection {
+        catalog: String,
+        notes: Vec<String>,
+        added: Vec<String>,
+        packages: Vec<String>,
+        bundles: usize,
+    }
+    let mut selections = Vec::new();
+    let mut filtered = Vec::new();
+    for spec in &cfg.operators {
+        let Some((_, fbc)) = loaded.iter().find(|(n, _)| *n == spec.catalog) else {
+            return Err(JsError::new(&format!(
+                "{}: no files given for catalog {}",
+                spec.at, spec.catalog
+            )));
+        };
+        let s = select::filter(fbc, spec, &opts).map_err(|e| JsError::new(&e.to_string()))?;
+        selections.push(Selection {
+            catalog: spec.catalog.clone(),
+            notes: s.notes,
+            added: s.added,
+            packages: s.config.packages.iter().map(|p| p.name.clone()).collect(),
+            bundles: s.config.bundles.len(),
+        });
+        filtered.push(s.config);
+    }
+    let pairs: Vec<_> = cfg.operators.iter().zip(filtered.iter()).collect();
+    let p = plan::collect(&pairs, &cfg, &dest).map_err(|e| JsError::new(&e.to_string()))?;
+    #[derive(Serialize)]
+    struct Out {
+        warnings: Vec<String>,
+        selections: Vec<Selection>,
+        images: Vec<plan::ImageCopy>,
+        catalogs: Vec<plan::CatalogTarget>,
+        mapping: String,
+    }
+    let mut warnings = cfg.warnings.clone();
+    warnings.extend(p.warnings);
+    to_js(&Out {
+        warnings,
+        selections,
+        mapping: plan::mapping_txt(&p.images),
+        images: p.images,
+        catalogs: p.catalogs,
+    })
 }
 
 /// The catalog root a changed file belongs to (`fbc_core::layout::catalog_root`):

@@ -1,7 +1,7 @@
 //! The JS API of fbc-wasm, as JavaScript callers use it. Compiled into both
 //! test binaries: `node.rs` (Node) and `browser.rs` (headless Chromium).
 
-use fbc_wasm::{Catalog, catalog_root, codes, explain, validate, version};
+use fbc_wasm::{Catalog, catalog_root, codes, explain, plan_mirror, validate, version};
 use js_sys::{Array, JSON, Object, Reflect, Uint8Array};
 use serde_json::{Value, json};
 use wasm_bindgen::JsValue;
@@ -321,4 +321,110 @@ fn bad_input_is_an_exception_not_a_finding() {
     let arr = Array::new();
     arr.push(&Object::new());
     assert!(validate(arr.into(), JsValue::UNDEFINED).is_err());
+}
+
+const MIRROR_CATALOG: [(&str, &str); 9] = [
+    (
+        "oc-mirror-synthetic-test-catalog-latest/bar/bundles.yaml",
+        include_str!(
+            "../../../tests/fixtures/mirror/oc-mirror-synthetic-test-catalog-latest/bar/bundles.yaml"
+        ),
+    ),
+    (
+        "oc-mirror-synthetic-test-catalog-latest/bar/channels.yaml",
+        include_str!(
+            "../../../tests/fixtures/mirror/oc-mirror-synthetic-test-catalog-latest/bar/channels.yaml"
+        ),
+    ),
+    (
+        "oc-mirror-synthetic-test-catalog-latest/bar/operator.yaml",
+        include_str!(
+            "../../../tests/fixtures/mirror/oc-mirror-synthetic-test-catalog-latest/bar/operator.yaml"
+        ),
+    ),
+    (
+        "oc-mirror-synthetic-test-catalog-latest/baz/bundles.yaml",
+        include_str!(
+            "../../../tests/fixtures/mirror/oc-mirror-synthetic-test-catalog-latest/baz/bundles.yaml"
+        ),
+    ),
+    (
+        "oc-mirror-synthetic-test-catalog-latest/baz/channels.yaml",
+        include_str!(
+            "../../../tests/fixtures/mirror/oc-mirror-synthetic-test-catalog-latest/baz/channels.yaml"
+        ),
+    ),
+    (
+        "oc-mirror-synthetic-test-catalog-latest/baz/operator.yaml",
+        include_str!(
+            "../../../tests/fixtures/mirror/oc-mirror-synthetic-test-catalog-latest/baz/operator.yaml"
+        ),
+    ),
+    (
+        "oc-mirror-synthetic-test-catalog-latest/foo/bundles.yaml",
+        include_str!(
+            "../../../tests/fixtures/mirror/oc-mirror-synthetic-test-catalog-latest/foo/bundles.yaml"
+        ),
+    ),
+    (
+        "oc-mirror-synthetic-test-catalog-latest/foo/channels.yaml",
+        include_str!(
+            "../../../tests/fixtures/mirror/oc-mirror-synthetic-test-catalog-latest/foo/channels.yaml"
+        ),
+    ),
+    (
+        "oc-mirror-synthetic-test-catalog-latest/foo/operator.yaml",
+        include_str!(
+            "../../../tests/fixtures/mirror/oc-mirror-synthetic-test-catalog-latest/foo/operator.yaml"
+        ),
+    ),
+];
+
+#[wasm_bindgen_test]
+fn plan_mirror_filters_and_names_targets() {
+    let isc = include_str!("../../../tests/fixtures/imageset/oc-mirror-6.yaml");
+    let cat = Object::new();
+    Reflect::set(
+        &cat,
+        &"catalog".into(),
+        &"quay.io/oc-mirror/oc-mirror-dev:test-catalog-latest".into(),
+    )
+    .unwrap();
+    Reflect::set(&cat, &"files".into(), &files(&MIRROR_CATALOG)).unwrap();
+    let cats = Array::new();
+    cats.push(&cat);
+    let o = Object::new();
+    Reflect::set(&o, &"maxComponents".into(), &2.into()).unwrap();
+    let r = data(
+        &plan_mirror(
+            isc,
+            cats.clone().into(),
+            "docker://mirror.example:5000/ocp",
+            o.into(),
+        )
+        .unwrap(),
+    );
+    assert_eq!(r["selections"][0]["packages"], json!(["foo"]));
+    assert_eq!(r["selections"][0]["bundles"], 3);
+    assert_eq!(
+        r["catalogs"][0]["target"],
+        "mirror.example:5000/ocp/oc-mirror-oc-mirror-dev:test-catalog-latest"
+    );
+    let mapping = r["mapping"].as_str().unwrap();
+    assert!(
+        mapping.contains("quay.io/oc-mirror/oc-mirror-dev:foo-bundle-v0.3.1=mirror.example:5000/ocp/oc-mirror-oc-mirror-dev:foo-bundle-v0.3.1\n"),
+        "{mapping}"
+    );
+    assert_eq!(
+        r["images"].as_array().unwrap().len(),
+        mapping.lines().count()
+    );
+    // Configuration errors carry file:line:col.
+    let bad = "apiVersion: mirror.openshift.io/v2alpha1\nkind: ImageSetConfiguration\nmirror:\n  operators:\n  - catalog: quay.io/x/y:v1\n    ful: true\n";
+    let e = plan_mirror(bad, cats.into(), "mirror.example", JsValue::UNDEFINED).unwrap_err();
+    let msg = String::from(js_sys::Error::from(JsValue::from(e)).message());
+    assert!(
+        msg.starts_with("isc.yaml:6:5: unknown field \"ful\""),
+        "{msg}"
+    );
 }
