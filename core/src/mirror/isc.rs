@@ -473,7 +473,7 @@ impl<'t> Cx<'t> {
             let path = format!("{section}.blockedImages[{i}]");
             let f = self.fields(b, &path, &["name"])?;
             let (name, at) = self.req_str(&f, "name", &path, b)?;
-            if let Err(e) = regex::Regex::new(&name) {
+            if let Err(e) = regex_lite::Regex::new(&name) {
                 let detail = e.to_string();
                 let last = detail.lines().last().unwrap_or_default().trim().to_string();
                 return Err(self.err(

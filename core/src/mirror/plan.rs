@@ -216,7 +216,7 @@ pub fn catalog_target(spec: &OperatorSpec, dest: &Destination) -> Result<String,
 
 struct Collector<'a> {
     dest: &'a Destination,
-    blocked: Vec<(regex::Regex, String)>,
+    blocked: Vec<(regex_lite::Regex, String)>,
     /// canonical source → index in images
     by_source: BTreeMap<String, usize>,
     images: Vec<ImageCopy>,
@@ -298,7 +298,7 @@ pub fn collect(
         .blocked_images
         .iter()
         .map(|s| {
-            regex::Regex::new(s)
+            regex_lite::Regex::new(s)
                 .map(|re| (re, s.clone()))
                 .map_err(|e| PlanError(format!("blockedImages {s:?}: {e}")))
         })
