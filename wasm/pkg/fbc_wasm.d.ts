@@ -46,6 +46,27 @@ export interface ChannelUpgradeGraph {
     name: string; heads: string[]; deprecated: boolean; nodes: UpgradeNode[]; edges: UpgradeEdge[];
 }
 export interface PackageGraph { package: string; defaultChannel: string; channels: ChannelUpgradeGraph[] }
+/** One operator catalog of an ImageSetConfiguration, with its FBC files (fetched by the caller). */
+export interface MirrorCatalogInput { catalog: string; files: CatalogFile[] }
+export interface PlanMirrorOptions {
+    /** `--max-components`: 0 or absent = no limit, else at least 2. */
+    maxComponents?: number;
+    /** `--with-dependencies`: add what olm.package.required / olm.gvk.required need. */
+    withDependencies?: boolean;
+    /** Path shown in ImageSetConfiguration errors (default `isc.yaml`). */
+    iscPath?: string;
+}
+export interface ImageCopy { source: string; target: string; kind: 'Bundle' | 'Related' | 'Additional' | 'Catalog'; origins: string[] }
+export interface MirrorSelection { catalog: string; notes: string[]; added: string[]; packages: string[]; bundles: number }
+export interface MirrorPlan {
+    /** Accepted-but-ignored parts of the configuration, as `file:line:col: …`. */
+    warnings: string[];
+    selections: MirrorSelection[];
+    images: ImageCopy[];
+    catalogs: { source: string; target: string }[];
+    /** `oc image mirror -f` format. */
+    mapping: string;
+}
 
 
 
@@ -108,6 +129,15 @@ export function codes(): CodeInfo[];
 export function explain(code: string): string | undefined;
 
 /**
+ * Plan a mirror (`oc catalog mirror -c … --dry-run` without the network):
+ * parse the ImageSetConfiguration, filter each given catalog to it, and
+ * list the images to copy with their targets under `destination`
+ * (`[docker://]host[:port][/namespace]`). Errors (with `file:line:col` for
+ * the configuration) are thrown.
+ */
+export function planMirror(isc_text: string, catalogs: MirrorCatalogInput[], destination: string, options: PlanMirrorOptions | undefined): MirrorPlan;
+
+/**
  * Panics (bugs) show up in the console with their message.
  */
 export function start(): void;
@@ -138,6 +168,7 @@ export interface InitOutput {
     readonly catalog_validate: (a: number, b: any) => [number, number, number];
     readonly codes: () => [number, number, number];
     readonly explain: (a: number, b: number) => [number, number];
+    readonly planMirror: (a: number, b: number, c: any, d: number, e: number, f: any) => [number, number, number];
     readonly start: () => void;
     readonly validate: (a: any, b: any) => [number, number, number];
     readonly version: () => [number, number];

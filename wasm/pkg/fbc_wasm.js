@@ -199,6 +199,37 @@ export function explain(code) {
 }
 
 /**
+ * Plan a mirror (`oc catalog mirror -c … --dry-run` without the network):
+ * parse the ImageSetConfiguration, filter each given catalog to it, and
+ * list the images to copy with their targets under `destination`
+ * (`[docker://]host[:port][/namespace]`). Errors (with `file:line:col` for
+ * the configuration) are thrown.
+ * @param {string} isc_text
+ * @param {MirrorCatalogInput[]} catalogs
+ * @param {string} destination
+ * @param {PlanMirrorOptions | undefined} options
+ * @returns {MirrorPlan}
+ */
+export function planMirror(isc_text, catalogs, destination, options) {
+    let ptr0, len0, ptr1, len1;
+    try {
+        ptr0 = passStringToWasm0(isc_text, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len0 = WASM_VECTOR_LEN;
+        ptr1 = passStringToWasm0(destination, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        len1 = WASM_VECTOR_LEN;
+    } catch (e) {
+        if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
+        if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
+        throw e;
+    }
+    const ret = wasm.planMirror(ptr0, len0, catalogs, ptr1, len1, options);
+    if (ret[2]) {
+        throw takeFromExternrefTable0(ret[1]);
+    }
+    return takeFromExternrefTable0(ret[0]);
+}
+
+/**
  * Panics (bugs) show up in the console with their message.
  */
 export function start() {
@@ -259,6 +290,12 @@ function __wbg_get_imports() {
         __wbg___wbindgen_is_undefined_be5b34249ff1fc15: function(arg0) {
             const ret = arg0 === undefined;
             return ret;
+        },
+        __wbg___wbindgen_number_get_934b640d0889af78: function(arg0, arg1) {
+            const obj = arg1;
+            const ret = typeof(obj) === 'number' ? obj : undefined;
+            getDataViewMemory0().setFloat64((arg0 >>> 0) + 8 * 1, isLikeNone(ret) ? 0 : ret, true);
+            getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, !isLikeNone(ret), true);
         },
         __wbg___wbindgen_string_get_7ce8eee7fd327545: function(arg0, arg1) {
             const obj = arg1;

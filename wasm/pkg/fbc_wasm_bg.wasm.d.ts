@@ -13,6 +13,7 @@ export const catalog_render: (a: number, b: number, c: number, d: any) => [numbe
 export const catalog_validate: (a: number, b: any) => [number, number, number];
 export const codes: () => [number, number, number];
 export const explain: (a: number, b: number) => [number, number];
+export const planMirror: (a: number, b: number, c: any, d: number, e: number, f: any) => [number, number, number];
 export const start: () => void;
 export const validate: (a: any, b: any) => [number, number, number];
 export const version: () => [number, number];
