@@ -580,7 +580,7 @@ mod tests {
     #[test]
     fn collect_dedups_blocks_and_warns() {
         let cfg = isc(
-            "  additionalImages:\n  - name: registry.example/tools/ubi:9\n    targetRepo: base/ubi\n  blockedImages:\n  - name: 'quay\\.io/blocked/.*'\n",
+            "  additionalImages:\n  - name: registry.example/tools/ubi:9\n    targetRepo: base/ubi\n  blockedImages:\n  - name: 'quay\\.io/blocked/.*'\n  - name: '(?i)/OLD-\\d+:'\n",
         );
         let b1 = format!("quay.io/op/bundle@{D1}");
         let rel = format!("quay.io/op/operand@{D2}");
@@ -596,6 +596,7 @@ mod tests {
                     "Not A Ref",
                     "",
                     "quay.io/blocked/x:1",
+                    "quay.io/op/old-7:1",
                 ],
             )],
             ..Fbc::default()
@@ -656,6 +657,11 @@ mod tests {
         );
         assert!(
             w.contains("excluded 1 image(s): quay.io/blocked/x:1"),
+            "{w}"
+        );
+        // RE2 syntax (regex-lite): classes and flags work as in Go's regexp.
+        assert!(
+            w.contains("\"(?i)/OLD-\\\\d+:\" excluded 1 image(s): quay.io/op/old-7:1"),
             "{w}"
         );
         let m = mapping_txt(&plan.images);
