@@ -728,3 +728,69 @@ fn interrupted_runs_resume_and_end_identical() {
     );
     assert_identical(&set, &dst2.host);
 }
+
+#[test]
+fn m2d_then_d2m_through_archives_is_identical_and_incremental() {
+    if !tools_present() {
+        return;
+    }
+    let e = env(false);
+    let home = e.path("home");
+    let set = populate(e.dir.path(), &e.plain.host, 100_000);
+    let map = e.path("mapping.txt");
+    mapping(&map, &set, "mirror.example.com");
+    let dir = e.path("archive");
+    let file = format!("file://{}", dir.display());
+    let (code, out, err) = mirror(&home, &["--mapping", map.to_str().unwrap(), &file]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        line_with(&out, "archived 6 images as run ").contains("mirror_000001.tar"),
+        "{out}"
+    );
+    assert!(dir.join("mirror_000001.tar").is_file());
+    assert!(
+        std::fs::read_to_string(dir.join("working-dir/mapping.txt"))
+            .unwrap()
+            .lines()
+            .count()
+            == 6
+    );
+    // A second run of the same set ships no blob again.
+    let (code, out, err) = mirror(&home, &["--mapping", map.to_str().unwrap(), &file]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        line_with(&out, "archived 6 images").contains(": 0 blobs (0 B)"),
+        "{out}"
+    );
+    // The other side of the gap: only the tars travel (the incremental run
+    // needs the first; carry the full archive again with --full).
+    let (code, out, err) = mirror(
+        &home,
+        &["--mapping", map.to_str().unwrap(), "--full", &file],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let far = e.path("far");
+    std::fs::create_dir_all(&far).unwrap();
+    for f in std::fs::read_dir(&dir).unwrap() {
+        let p = f.unwrap().path();
+        if p.extension().is_some_and(|x| x == "tar") {
+            std::fs::copy(&p, far.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let dst = start_plain(e.dir.path(), "dst");
+    let (code, out, err) = mirror(
+        &home,
+        &[
+            "--from",
+            &format!("file://{}", far.display()),
+            &format!("docker://{}", dst.host),
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(format!("{out}{err}").contains("verified and added"), "{out}{err}");
+    assert_eq!(
+        line_with(&out, "images:"),
+        "images: 6 copied, 0 already present, 0 failed (6 in all)"
+    );
+    assert_identical(&set, &dst.host);
+}
