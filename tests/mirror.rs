@@ -787,10 +787,155 @@ fn m2d_then_d2m_through_archives_is_identical_and_incremental() {
         ],
     );
     assert_eq!(code, 0, "{out}{err}");
-    assert!(format!("{out}{err}").contains("verified and added"), "{out}{err}");
+    assert!(
+        format!("{out}{err}").contains("verified and added"),
+        "{out}{err}"
+    );
     assert_eq!(
         line_with(&out, "images:"),
         "images: 6 copied, 0 already present, 0 failed (6 in all)"
     );
     assert_identical(&set, &dst.host);
+}
+
+#[test]
+fn isc_filters_rebuilds_the_catalog_copies_what_it_needs_and_writes_resources() {
+    if !tools_present() {
+        return;
+    }
+    let e = env(false);
+    let home = e.path("home");
+    let src = e.plain.host.clone();
+    let set = populate(e.dir.path(), &src, 50_000);
+    let base_d = raw_digest(&format!("{src}/ns/base:v1"));
+    let app_d = raw_digest(&format!("{src}/ns/app:1.0"));
+    let multi_d = raw_digest(&format!("{src}/ns/multi:v1"));
+    // Package foo (kept) needs ns/base as its bundle and ns/app, ns/multi as
+    // related images; package bar (filtered out) names images that do not exist.
+    let cat = e.path("catalog");
+    std::fs::create_dir_all(cat.join("foo")).unwrap();
+    std::fs::create_dir_all(cat.join("bar")).unwrap();
+    std::fs::write(
+        cat.join("foo/catalog.yaml"),
+        format!(
+            "---\nschema: olm.package\nname: foo\ndefaultChannel: stable\n---\nschema: olm.channel\npackage: foo\nname: stable\nentries:\n- name: foo.v0.1.0\n---\nschema: olm.bundle\nname: foo.v0.1.0\npackage: foo\nimage: {src}/ns/base@{base_d}\nproperties:\n- type: olm.package\n  value:\n    packageName: foo\n    version: 0.1.0\nrelatedImages:\n- name: operand\n  image: {src}/ns/app@{app_d}\n- name: multi\n  image: {src}/ns/multi@{multi_d}\n"
+        ),
+    )
+    .unwrap();
+    let missing = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+    std::fs::write(
+        cat.join("bar/catalog.yaml"),
+        format!(
+            "---\nschema: olm.package\nname: bar\ndefaultChannel: stable\n---\nschema: olm.channel\npackage: bar\nname: stable\nentries:\n- name: bar.v1.0.0\n---\nschema: olm.bundle\nname: bar.v1.0.0\npackage: bar\nimage: {src}/ns/nothere@{missing}\nproperties:\n- type: olm.package\n  value:\n    packageName: bar\n    version: 1.0.0\n"
+        ),
+    )
+    .unwrap();
+    let catalog_ref = format!("{src}/cat/catalog:v1");
+    let (code, out, err) = run(
+        &home,
+        &[
+            "build",
+            cat.to_str().unwrap(),
+            "--tag",
+            &catalog_ref,
+            "--push",
+            "--tls-verify=false",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let isc = e.path("isc.yaml");
+    std::fs::write(
+        &isc,
+        format!(
+            "kind: ImageSetConfiguration\napiVersion: mirror.openshift.io/v2alpha1\nmirror:\n  operators:\n  - catalog: {catalog_ref}\n    packages:\n    - name: foo\n  additionalImages:\n  - name: {src}/ns/bundle:1.0\n"
+        ),
+    )
+    .unwrap();
+    let dst = start_plain(e.dir.path(), "dst");
+    let work = e.path("work");
+    let dest = format!("docker://{}/mirror", dst.host);
+    // Dry run first: the plan and the resources, nothing pushed.
+    let (code, out, err) = mirror(
+        &home,
+        &[
+            "-c",
+            isc.to_str().unwrap(),
+            "--dry-run",
+            "--workdir",
+            work.to_str().unwrap(),
+            &dest,
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let mapping = std::fs::read_to_string(work.join("dry-run/mapping.txt")).unwrap();
+    assert!(
+        mapping.contains(&format!("{src}/ns/app@{app_d}=")),
+        "{mapping}"
+    );
+    assert!(!mapping.contains("nothere"), "{mapping}");
+    let (code, out, err) = mirror(
+        &home,
+        &[
+            "-c",
+            isc.to_str().unwrap(),
+            "--workdir",
+            work.to_str().unwrap(),
+            &dest,
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        line_with(&out, "images:").ends_with(" 0 failed (4 in all)"),
+        "{out}"
+    );
+    // Every image foo needs, and the additional image, byte-identical at the destination.
+    for (s, d) in [
+        (
+            format!("{src}/ns/base@{base_d}"),
+            format!("{}/mirror/ns/base@{base_d}", dst.host),
+        ),
+        (
+            format!("{src}/ns/app@{app_d}"),
+            format!("{}/mirror/ns/app@{app_d}", dst.host),
+        ),
+        (
+            format!("{src}/ns/multi@{multi_d}"),
+            format!("{}/mirror/ns/multi@{multi_d}", dst.host),
+        ),
+        (
+            set.lines[4].0.clone(),
+            format!("{}/mirror/ns/bundle:1.0", dst.host),
+        ),
+    ] {
+        assert_eq!(raw_digest(&s), raw_digest(&d), "{s} -> {d}");
+    }
+    // The rebuilt catalog holds only foo.
+    let resources: Vec<String> = std::fs::read_dir(work.join("cluster-resources"))
+        .unwrap()
+        .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let cs = resources
+        .iter()
+        .find(|f| {
+            f.starts_with("cs-") || f.contains("catalogsource") || f.contains("CatalogSource")
+        })
+        .unwrap_or_else(|| panic!("no CatalogSource in {resources:?}"));
+    let cs_text = std::fs::read_to_string(work.join("cluster-resources").join(cs)).unwrap();
+    let image = cs_text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("image: "))
+        .unwrap_or_else(|| panic!("{cs_text}"))
+        .trim_matches('"')
+        .to_string();
+    assert!(
+        image.starts_with(&format!("{}/mirror/", dst.host)) && image.contains("@sha256:"),
+        "{image}"
+    );
+    let (code, out, err) = run(&home, &["list", "--catalog", &image, "--tls-verify=false"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("foo") && !out.contains("bar"), "{out}");
+    assert!(
+        resources.iter().any(|f| f.contains("idms")),
+        "{resources:?}"
+    );
 }

@@ -70,6 +70,21 @@ fn rfc3339(secs: u64) -> String {
 }
 
 pub fn run(a: BuildArgs, invoked_as: &str) -> Result<ExitCode, String> {
+    match build(&a, invoked_as, false)? {
+        Ok(_) => Ok(ExitCode::SUCCESS),
+        Err(code) => Ok(code),
+    }
+}
+
+/// Build (and push / write) the image; its manifest digest, or the exit code
+/// when the catalog has errors (they were printed). `replace_configs`: the
+/// layer hides the base image's `/configs` (an opaque whiteout), as a
+/// filtered catalog rebuilt over its original image needs.
+pub fn build(
+    a: &BuildArgs,
+    invoked_as: &str,
+    replace_configs: bool,
+) -> Result<Result<String, ExitCode>, String> {
     if !a.dir.is_dir() {
         return Err(format!("{}: not a directory", a.dir.display()));
     }
@@ -91,13 +106,13 @@ pub fn run(a: BuildArgs, invoked_as: &str) -> Result<ExitCode, String> {
     // is a temporary file, dropped if the catalog is refused.
     let (valid, layer) = rayon::join(
         || validate_first(&a.dir, invoked_as),
-        || write_layer(&a.dir, &layer_path, epoch()),
+        || write_layer_with(&a.dir, &layer_path, epoch(), replace_configs),
     );
     if let Some(code) = valid? {
-        return Ok(code);
+        return Ok(Err(code));
     }
     let (diff_id, layer_size, files) = layer?;
-    block_on(async {
+    let digest = block_on(async {
         let base = match &a.base {
             Some(b) => {
                 let src = Source::open(b, &opts).await?;
@@ -213,9 +228,9 @@ pub fn run(a: BuildArgs, invoked_as: &str) -> Result<ExitCode, String> {
                 "  (not stored: give --push to push it, or --to oci:DIR to write an OCI layout)"
             );
         }
-        Ok::<(), String>(())
+        Ok::<String, String>(manifest_digest)
     })??;
-    Ok(ExitCode::SUCCESS)
+    Ok(Ok(digest))
 }
 
 /// Base layer to the target: HEAD first, then a cross-repository mount within
@@ -362,7 +377,19 @@ fn walk(root: &Path) -> Result<Vec<(String, bool, PathBuf)>, String> {
 }
 
 /// Write the catalog layer; returns (diff_id, compressed size, file count).
+#[cfg(test)]
 pub fn write_layer(dir: &Path, dest: &Path, mtime: u64) -> Result<(String, u64, usize), String> {
+    write_layer_with(dir, dest, mtime, false)
+}
+
+/// [`write_layer`], with `configs/.wh..wh..opq` (an opaque whiteout: the
+/// base image's `/configs` is hidden) when `opaque`.
+pub fn write_layer_with(
+    dir: &Path,
+    dest: &Path,
+    mtime: u64,
+    opaque: bool,
+) -> Result<(String, u64, usize), String> {
     let entries = walk(dir)?;
     let file = std::fs::File::create(dest).map_err(|e| format!("{}: {e}", dest.display()))?;
     let compressed = HashingWriter {
@@ -390,6 +417,11 @@ pub fn write_layer(dir: &Path, dest: &Path, mtime: u64) -> Result<(String, u64, 
     let mut h = header(tar::EntryType::Directory, 0o755, 0);
     tar.append_data(&mut h, "configs/", std::io::empty())
         .map_err(io)?;
+    if opaque {
+        let mut h = header(tar::EntryType::Regular, 0o644, 0);
+        tar.append_data(&mut h, "configs/.wh..wh..opq", std::io::empty())
+            .map_err(io)?;
+    }
     let mut files = 0;
     for (rel, is_dir, path) in &entries {
         if *is_dir {

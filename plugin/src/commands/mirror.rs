@@ -23,6 +23,22 @@ pub struct MirrorArgs {
     /// Optional with --mapping/--retry when every line names its full target.
     #[arg(value_name = "DESTINATION")]
     pub destination: Option<String>,
+    /// ImageSetConfiguration (mirror.openshift.io/v2alpha1 or v1alpha2): catalogs are
+    /// filtered, rebuilt and pushed next to their images; cluster resources go to WORKDIR/cluster-resources.
+    #[arg(short = 'c', long = "config", value_name = "FILE", conflicts_with_all = ["mapping", "retry", "from"])]
+    pub config: Option<PathBuf>,
+    /// -c: flatten target repository paths to at most N components (Quay: 2; 0 = no limit).
+    #[arg(long, value_name = "N")]
+    pub max_components: Option<usize>,
+    /// -c: also keep the packages that kept bundles require (olm.package.required, olm.gvk.required).
+    #[arg(long)]
+    pub with_dependencies: bool,
+    /// -c: write a legacy ImageContentSourcePolicy instead of ImageDigestMirrorSet/ImageTagMirrorSet.
+    #[arg(long)]
+    pub icsp: bool,
+    /// -c: also write an OLM v1 ClusterCatalog per catalog.
+    #[arg(long)]
+    pub cluster_catalog: bool,
     /// Mapping file: SOURCE=TARGET per line (`oc image mirror -f` format), or SOURCE alone with a DESTINATION.
     #[arg(short = 'f', long, value_name = "FILE", conflicts_with_all = ["retry", "from"])]
     pub mapping: Option<PathBuf>,
@@ -113,8 +129,11 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
+/// Source, target, and the digest the target must have.
+type Pair = (Endpoint, Endpoint, Option<String>);
+
 /// The (source, target) pairs of the run.
-fn endpoints(a: &MirrorArgs) -> Result<Vec<(Endpoint, Endpoint)>, String> {
+fn endpoints(a: &MirrorArgs) -> Result<Vec<Pair>, String> {
     let dest = match a.destination.as_deref() {
         None => Destination::AsWritten,
         // Mirror to disk: into DIR/oci, packed after the copy.
@@ -173,7 +192,7 @@ fn endpoints(a: &MirrorArgs) -> Result<Vec<(Endpoint, Endpoint)>, String> {
         .mapping
         .as_ref()
         .or(a.retry.as_ref())
-        .ok_or("give --mapping FILE, --retry FILE or --from oci:DIR")?;
+        .ok_or("give -c FILE, --mapping FILE, --retry FILE or --from oci:DIR|file://DIR")?;
     let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let shown = file.display().to_string();
     let lines = mapping::parse_mapping(&shown, &text)?;
@@ -187,7 +206,7 @@ fn endpoints(a: &MirrorArgs) -> Result<Vec<(Endpoint, Endpoint)>, String> {
 }
 
 /// Connect every registry once per side; open or create layouts.
-async fn stores(pairs: &[(Endpoint, Endpoint)], a: &MirrorArgs) -> Result<Vec<Job>, String> {
+async fn stores(pairs: &[Pair], a: &MirrorArgs) -> Result<Vec<Job>, String> {
     let opts = crate::registry::options();
     let src_tls = Tls {
         verify: a.src_tls_verify.unwrap_or(opts.tls_verify),
@@ -221,12 +240,17 @@ async fn stores(pairs: &[(Endpoint, Endpoint)], a: &MirrorArgs) -> Result<Vec<Jo
         Ok(s)
     };
     let mut jobs = Vec::new();
-    for (s, d) in pairs {
+    for (s, d, pin) in pairs {
         let src = get(s, false).await?;
         let dst = get(d, true).await?;
+        let mut target_text = d.text();
+        if let Some(p) = pin {
+            target_text = format!("{target_text}@{p}");
+        }
         jobs.push(Job {
             source_text: s.text(),
-            target_text: d.text(),
+            target_text,
+            dst_pin: pin.clone(),
             src,
             src_repo: s.repo().to_string(),
             src_ref: s.reference().to_string(),
@@ -239,7 +263,14 @@ async fn stores(pairs: &[(Endpoint, Endpoint)], a: &MirrorArgs) -> Result<Vec<Jo
 }
 
 pub fn run(a: MirrorArgs, _invoked_as: &str) -> Result<ExitCode, String> {
-    let pairs = endpoints(&a)?;
+    let isc = match &a.config {
+        Some(c) => Some(plan_isc(&a, c)?),
+        None => None,
+    };
+    let pairs = match &isc {
+        Some(r) => r.pairs.clone(),
+        None => endpoints(&a)?,
+    };
     let settings = Settings {
         parallel_images: a.parallel_images as usize,
         parallel_layers: a.parallel_layers as usize,
@@ -250,6 +281,9 @@ pub fn run(a: MirrorArgs, _invoked_as: &str) -> Result<ExitCode, String> {
     crate::registry::block_on(async move {
         let jobs = stores(&pairs, &a).await?;
         if a.dry_run {
+            if let Some(r) = &isc {
+                write_resources(&a, r)?;
+            }
             return dry_run(&a, settings, &jobs).await;
         }
         let jobs_text = m::mapping_text(&jobs);
@@ -296,6 +330,9 @@ pub fn run(a: MirrorArgs, _invoked_as: &str) -> Result<ExitCode, String> {
                 pack(&a, &dir, &jobs_text)?;
             }
         }
+        if let Some(r) = &isc {
+            write_resources(&a, r)?;
+        }
         if code != 0 {
             let path = m::write_retry_file(&a.workdir, &reports)?;
             eprintln!(
@@ -306,6 +343,166 @@ pub fn run(a: MirrorArgs, _invoked_as: &str) -> Result<ExitCode, String> {
         }
         Ok(ExitCode::from(code))
     })?
+}
+
+/// What `-c` planned: the copies, and the catalogs rebuilt and pushed.
+struct IscRun {
+    pairs: Vec<Pair>,
+    images: Vec<fbc_core::mirror::plan::ImageCopy>,
+    built: Vec<fbc_core::mirror::resources::BuiltCatalog>,
+}
+
+/// `-c isc.yaml`: read each catalog, filter it (core), plan the copies (core),
+/// rebuild each filtered catalog over its original image and push it to its
+/// target (not in a dry run).
+fn plan_isc(a: &MirrorArgs, path: &Path) -> Result<IscRun, String> {
+    use fbc_core::mirror::{isc, plan as cplan, resources::BuiltCatalog, select};
+    let dest_s = a
+        .destination
+        .as_deref()
+        .ok_or("-c needs a DESTINATION: docker://REGISTRY[/NAMESPACE]")?;
+    if file_dir(dest_s).is_some() {
+        return Err(format!(
+            "-c with {dest_s} is not available yet: run `mirror -c FILE --dry-run docker://REGISTRY`, then `mirror --mapping WORKDIR/dry-run/mapping.txt {dest_s}`"
+        ));
+    }
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
+    let cfg = isc::parse(&shown, &text).map_err(|e| e.to_string())?;
+    let dest = cplan::Destination::parse(dest_s, a.max_components)?;
+    let opts = crate::registry::options();
+    let mut filtered = Vec::new();
+    for op in &cfg.operators {
+        let reference = match op.oci_layout() {
+            Some(d) => format!("oci:{d}"),
+            None => op.catalog.clone(),
+        };
+        eprintln!("reading catalog {}", op.catalog);
+        let (_, files) = crate::registry::source::fetch_image_files(&reference, &opts)
+            .map_err(|e| format!("{} ({}): {e}", op.catalog, op.at))?;
+        let fbc = crate::input::load_fbc_files(&files)
+            .map_err(|e| format!("catalog {}: {e}", op.catalog))?;
+        let sel = select::filter(
+            &fbc,
+            op,
+            &select::SelectOptions {
+                with_dependencies: a.with_dependencies,
+                ..Default::default()
+            },
+        )
+        .map_err(|e| format!("{} ({}): {e}", op.catalog, op.at))?;
+        for n in &sel.notes {
+            eprintln!("note: {}: {n}", op.catalog);
+        }
+        filtered.push((reference, sel.config));
+    }
+    let selected: Vec<(&isc::OperatorSpec, &fbc_core::fbc::Fbc)> = cfg
+        .operators
+        .iter()
+        .zip(filtered.iter().map(|(_, f)| f))
+        .collect();
+    let plan = cplan::collect(&selected, &cfg, &dest).map_err(|e| e.to_string())?;
+    for w in &plan.warnings {
+        eprintln!("warning: {w}");
+    }
+    let mut built = Vec::new();
+    for (i, ct) in plan.catalogs.iter().enumerate() {
+        let k = cfg
+            .operators
+            .iter()
+            .position(|o| o.catalog == ct.source)
+            .ok_or_else(|| {
+                format!(
+                    "plan names catalog {} that the configuration does not",
+                    ct.source
+                )
+            })?;
+        let (base, fbc) = &filtered[k];
+        let dir = a
+            .workdir
+            .join("catalogs")
+            .join(i.to_string())
+            .join("configs");
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        for (pkg, text) in fbc_core::fbc::write_by_package(fbc, fbc_core::fbc::Format::Json) {
+            let d = dir.join(&pkg);
+            std::fs::create_dir_all(&d).map_err(|e| format!("{}: {e}", d.display()))?;
+            crate::registry::layout::write_atomic(&d.join("catalog.json"), text.as_bytes())?;
+        }
+        let repo = ct
+            .target
+            .rsplit_once(':')
+            .filter(|(_, t)| !t.contains('/'))
+            .map_or(ct.target.as_str(), |(r, _)| r);
+        let by_digest = if a.dry_run {
+            ct.target.clone()
+        } else {
+            eprintln!(
+                "building the filtered catalog {} over {}",
+                ct.target, ct.source
+            );
+            let args = super::build::BuildArgs {
+                dir: dir.clone(),
+                tag: ct.target.clone(),
+                base: Some(base.clone()),
+                push: true,
+                to: None,
+            };
+            match super::build::build(&args, "oc catalog", true)? {
+                Ok(d) => format!("{repo}@{d}"),
+                Err(_) => {
+                    return Err(format!(
+                        "the filtered catalog of {} (in {}) is not valid (findings above)",
+                        ct.source,
+                        dir.display()
+                    ));
+                }
+            }
+        };
+        built.push(BuiltCatalog {
+            source: ct.source.clone(),
+            target_by_digest: by_digest,
+            target_tag: Some(ct.target.clone()),
+            display_name: None,
+        });
+    }
+    let mut pairs = Vec::new();
+    for (i, ic) in plan.images.iter().enumerate() {
+        let line = mapping::Line {
+            line: i + 1,
+            source: ic.source.clone(),
+            target: Some(ic.target.clone()),
+        };
+        pairs.push(mapping::resolve(&line, &Destination::AsWritten, "plan")?);
+    }
+    Ok(IscRun {
+        pairs,
+        images: plan.images,
+        built,
+    })
+}
+
+/// WORKDIR/mapping.txt and WORKDIR/cluster-resources/*.yaml.
+fn write_resources(a: &MirrorArgs, r: &IscRun) -> Result<(), String> {
+    use fbc_core::mirror::{plan as cplan, resources};
+    let opts = resources::ResourceOptions {
+        icsp: a.icsp,
+        cluster_catalog: a.cluster_catalog,
+        ..Default::default()
+    };
+    let dir = a.workdir.join("cluster-resources");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    crate::registry::layout::write_atomic(
+        &a.workdir.join("mapping.txt"),
+        cplan::mapping_txt(&r.images).as_bytes(),
+    )?;
+    for (name, yaml) in resources::generate(&r.images, &r.built, &opts) {
+        crate::registry::layout::write_atomic(&dir.join(&name), yaml.as_bytes())?;
+    }
+    eprintln!("wrote {}", dir.display());
+    Ok(())
 }
 
 /// Mirror to disk: the run's mapping into DIR/working-dir, then DIR/oci packed into DIR/mirror_*.tar.

@@ -44,6 +44,8 @@ pub struct Job {
     pub dst: Store,
     pub dst_repo: String,
     pub dst_ref: String,
+    /// The digest the image must have (a target written `repo:tag@digest`).
+    pub dst_pin: Option<String>,
 }
 
 /// What happened to one image.
@@ -253,12 +255,18 @@ impl Engine {
             .fetch_manifest(&job.src, &job.src_repo, &job.src_ref)
             .await?;
         *digest_out = Some(digest.clone());
-        if is_digest(&job.dst_ref) && job.dst_ref != digest {
+        let want = job
+            .dst_pin
+            .as_deref()
+            .or(is_digest(&job.dst_ref).then_some(job.dst_ref.as_str()));
+        if let Some(want) = want
+            && want != digest
+        {
             return Err(Error::new(
                 Category::Other,
                 format!(
-                    "{} is {digest}, but the target names {}",
-                    job.source_text, job.dst_ref
+                    "{} is {digest}, but the target names {want}",
+                    job.source_text
                 ),
             ));
         }

@@ -186,15 +186,18 @@ pub fn parse_mapping(file: &str, text: &str) -> Result<Vec<Line>, String> {
     Ok(out)
 }
 
-/// Source and target of a line for `dest`.
+/// Source and target of a line for `dest`, and the digest the target must
+/// have when it names both a tag and a digest (`host/path:tag@sha256:…`: the
+/// image is pushed under the tag once its digest is checked).
 pub fn resolve(
     line: &Line,
     dest: &Destination,
     file: &str,
-) -> Result<(Endpoint, Endpoint), String> {
+) -> Result<(Endpoint, Endpoint, Option<String>), String> {
     let at = |e: String| format!("{file}:{}: {e}", line.line);
     let src = parse_endpoint(&line.source).map_err(at)?;
     // What the target is called (its path and, when written, its tag or digest).
+    let mut pin = None;
     let (path, written_ref, written_host) = match &line.target {
         Some(t) if t.starts_with("oci:") => {
             let (dir, repo, r) = parse_layout(t).map_err(at)?;
@@ -202,7 +205,14 @@ pub fn resolve(
         }
         Some(t) => {
             let (host, repo, tag, digest) = parse_registry(t).map_err(at)?;
-            (repo, digest.or(tag), Some(Ok(host)))
+            let r = match (tag, digest) {
+                (Some(t), Some(d)) => {
+                    pin = Some(d);
+                    Some(t)
+                }
+                (t, d) => d.or(t),
+            };
+            (repo, r, Some(Ok(host)))
         }
         None => (src.repo().to_string(), None, None),
     };
@@ -241,7 +251,7 @@ pub fn resolve(
             }
         },
     };
-    Ok((src, dst))
+    Ok((src, dst, pin))
 }
 
 #[cfg(test)]
@@ -281,7 +291,17 @@ mod tests {
             target: t.map(Into::into),
         };
         // as written; a target without tag takes the source's
-        let (s, t) = resolve(
+        let (_, t, pin) = resolve(
+            &l("quay.io/a/c:1", Some(&format!("reg.local:5000/x/c:1@{D}"))),
+            &Destination::AsWritten,
+            "m",
+        )
+        .unwrap();
+        assert_eq!(
+            (t, pin),
+            (reg("reg.local:5000", "x/c", "1"), Some(D.to_string()))
+        );
+        let (s, t, _) = resolve(
             &l(&format!("quay.io/a/c@{D}"), Some("reg.local:5000/x/c")),
             &Destination::AsWritten,
             "m",
@@ -291,19 +311,19 @@ mod tests {
         assert_eq!(t, reg("reg.local:5000", "x/c", D));
         // under a destination registry and namespace
         let dest = parse_destination("docker://127.0.0.1:5001/mirror").unwrap();
-        let (_, t) = resolve(&l("quay.io/a/b:1", None), &dest, "m").unwrap();
+        let (_, t, _) = resolve(&l("quay.io/a/b:1", None), &dest, "m").unwrap();
         assert_eq!(t, reg("127.0.0.1:5001", "mirror/a/b", "1"));
-        let (_, t) = resolve(&l("quay.io/a/b:1", Some("other.io/z/b:2")), &dest, "m").unwrap();
+        let (_, t, _) = resolve(&l("quay.io/a/b:1", Some("other.io/z/b:2")), &dest, "m").unwrap();
         assert_eq!(t, reg("127.0.0.1:5001", "mirror/z/b", "2"));
         // into a layout; from a layout
-        let (_, t) = resolve(
+        let (_, t, _) = resolve(
             &l("quay.io/a/b:1", None),
             &Destination::Layout("/d".into()),
             "m",
         )
         .unwrap();
         assert_eq!(t.text(), "oci:/d:a/b:1");
-        let (s, t) = resolve(
+        let (s, t, _) = resolve(
             &l("oci:/d:a/b:1", Some("r.io/a/b:1")),
             &Destination::AsWritten,
             "m",
