@@ -17,6 +17,7 @@
 # the end (about 7x the set size on disk at the peak).
 #
 # Usage: scripts/bench-mirror.sh [--images N] [--layer-mib S] [--keep]
+# Environment: BENCH_NO_BUILD=1 uses the release binary already built.
 set -euo pipefail
 
 images=48
@@ -36,8 +37,10 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 for t in docker-registry skopeo python3 /usr/bin/time; do
   command -v "$t" >/dev/null || { echo "bench-mirror: $t is missing (apt-get install docker-registry skopeo time)" >&2; exit 2; }
 done
-echo "== building the release binary"
-(cd "$repo" && cargo build --release -q -p oc-catalog)
+if [[ -z ${BENCH_NO_BUILD:-} ]]; then
+  echo "== building the release binary"
+  (cd "$repo" && cargo build --release -q -p oc-catalog)
+fi
 bin="${CARGO_TARGET_DIR:-$repo/target}/release/oc-catalog"
 
 work=$(mktemp -d /tmp/bench-mirror.XXXXXX)
