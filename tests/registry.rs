@@ -16,6 +16,25 @@ fn json(s: &str) -> Value {
     serde_json::from_str(s).unwrap()
 }
 
+/// skopeo copy of `src` (any transport) to `dest` on a plain-HTTP registry.
+fn push_plain(src: &str, dest: &str) {
+    skopeo(&[
+        "copy",
+        "--dest-tls-verify=false",
+        src,
+        &format!("docker://{dest}"),
+    ]);
+}
+
+/// skopeo inspect of `image` on a plain-HTTP registry.
+fn inspect_plain(image: &str) -> Value {
+    json(&skopeo(&[
+        "inspect",
+        "--tls-verify=false",
+        &format!("docker://{image}"),
+    ]))
+}
+
 /// The `REF@sha256:...` line that build prints first.
 fn built_digest(stdout: &str) -> String {
     let first = stdout.lines().next().unwrap();
@@ -55,11 +74,7 @@ fn build_push_is_what_skopeo_sees_and_is_reproducible() {
     assert_eq!(code, 0, "{err}");
     let digest = built_digest(&out);
 
-    let inspect = json(&skopeo(&[
-        "inspect",
-        "--tls-verify=false",
-        &format!("docker://{tag}"),
-    ]));
+    let inspect = inspect_plain(&tag);
     assert_eq!(inspect["Digest"], digest.as_str());
     assert_eq!(
         inspect["Labels"]["operators.operatorframework.io.index.configs.v1"],
@@ -400,12 +415,7 @@ fn corrupted_blob_is_detected_and_nothing_is_written() {
     let home = e.path("home");
     let src = umoci_image(e.dir.path(), &[("etc/base", "base\n")], &[]);
     let base = format!("{}/base/img:1", e.plain.host);
-    skopeo(&[
-        "copy",
-        "--dest-tls-verify=false",
-        &src,
-        &format!("docker://{base}"),
-    ]);
+    push_plain(&src, &base);
     let proxy = corrupting_proxy(&e.plain.host);
     let via = format!("{proxy}/base/img:1");
     let layout = e.path("layout");
@@ -453,12 +463,7 @@ fn render_of_a_catalog_image_reads_only_its_fbc_layer() {
     let host = e.plain.host.clone();
     let base_src = umoci_image(e.dir.path(), &[("bin/opm", "not really opm\n")], &[]);
     let base = format!("{host}/base/opm:1");
-    skopeo(&[
-        "copy",
-        "--dest-tls-verify=false",
-        &base_src,
-        &format!("docker://{base}"),
-    ]);
+    push_plain(&base_src, &base);
     let tag = format!("{host}/test/catalog:v1");
     let layout = e.path("layout");
     let (code, _, err) = run(
@@ -478,11 +483,7 @@ fn render_of_a_catalog_image_reads_only_its_fbc_layer() {
     );
     assert_eq!(code, 0, "{err}");
     // Remove the base layer from the registry's storage: render must not need it.
-    let inspect = json(&skopeo(&[
-        "inspect",
-        "--tls-verify=false",
-        &format!("docker://{tag}"),
-    ]));
+    let inspect = inspect_plain(&tag);
     let layers = inspect["Layers"].as_array().unwrap();
     assert_eq!(layers.len(), 2);
     std::fs::remove_file(stored_blob(
@@ -594,12 +595,7 @@ fn render_of_a_bundle_image_matches_its_directory() {
         ],
     );
     let image = format!("{}/medik8s/nmo-bundle:v0.21.0", e.plain.host);
-    skopeo(&[
-        "copy",
-        "--dest-tls-verify=false",
-        &src,
-        &format!("docker://{image}"),
-    ]);
+    push_plain(&src, &image);
     let (code, want, err) = run(
         &home,
         &[
@@ -980,12 +976,7 @@ fn sqlite_index_image_renders_and_lists_through_the_registry() {
         )],
     );
     let image = format!("{}/olm/index:v4.10", e.plain.host);
-    skopeo(&[
-        "copy",
-        "--dest-tls-verify=false",
-        &src,
-        &format!("docker://{image}"),
-    ]);
+    push_plain(&src, &image);
     let db_arg = db.to_str().unwrap();
     for args in [
         vec!["render", "-o", "yaml"],
@@ -1021,12 +1012,7 @@ fn sqlite_index_image_renders_and_lists_through_the_registry() {
         )],
     );
     let missing = format!("{}/olm/broken:v1", e.plain.host);
-    skopeo(&[
-        "copy",
-        "--dest-tls-verify=false",
-        &src,
-        &format!("docker://{missing}"),
-    ]);
+    push_plain(&src, &missing);
     let (code, _, err) = run(
         &home,
         &["list", "--catalog", &missing, "--tls-verify=false"],
@@ -1144,12 +1130,7 @@ fn buildah_build_of_generated_dockerfile_matches_build() {
         &[],
     );
     let base = format!("{host}/base/opm:1");
-    skopeo(&[
-        "copy",
-        "--dest-tls-verify=false",
-        &base_src,
-        &format!("docker://{base}"),
-    ]);
+    push_plain(&base_src, &base);
     let ctx = work.join("ctx");
     let catalog = ctx.join("catalog");
     std::fs::create_dir_all(&catalog).unwrap();
