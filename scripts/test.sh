@@ -43,6 +43,19 @@ if [ -n "$missing" ]; then
   fi
 fi
 
+step "kubectl (the krew packaging test runs the plugin under it)"
+if ! command -v kubectl >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    # Debian's kubectl (1.20: runs plugins, predates plugin completion)
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y kubernetes-client ||
+      echo "note: no kubectl: tests/krew.rs skips the kubectl checks" >&2
+  else
+    echo "note: no kubectl and cannot apt-get install it: tests/krew.rs skips the kubectl checks" >&2
+  fi
+fi
+command -v kubectl >/dev/null 2>&1 && kubectl version --client 2>/dev/null | head -1
+
 step "browser and JavaScript test tools (chromium, chromedriver, wasm-bindgen, node modules)"
 # Must equal the `wasm-bindgen = "=…"` pin in wasm/Cargo.toml (wasm/build.sh checks it).
 WASM_BINDGEN_VERSION=0.2.130
