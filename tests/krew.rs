@@ -756,6 +756,22 @@ fn completion_scripts_for_every_shell() {
             "{shell}: {out}"
         );
     }
+    // syntax-check the scripts with the shells that are installed
+    let dir = tempfile::tempdir().unwrap();
+    for (shell, check) in [("bash", "-n"), ("zsh", "-n"), ("fish", "--no-execute")] {
+        if !have(shell, "--version") {
+            eprintln!("{shell} not installed: its script is not syntax-checked");
+            continue;
+        }
+        let file = dir.path().join(format!("completion.{shell}"));
+        std::fs::write(&file, run_bin(&["completion", shell]).1).unwrap();
+        let o = Command::new(shell).arg(check).arg(&file).output().unwrap();
+        assert!(
+            o.status.success(),
+            "{shell}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
     let (code, out) = run_bin(&["completion", "tcsh"]);
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("invalid value 'tcsh'"), "{out}");
