@@ -18,13 +18,15 @@
 # either given as an archive built elsewhere (--archive TARGET=FILE: its
 # sha256 is computed from the file) or, with --cross, built here when its
 # Rust standard library and a linker are installed (aarch64-linux-gnu-gcc for
-# linux/arm64; cargo-zigbuild for darwin). A platform with none of these is an
-# error, and nothing is written.
+# linux/arm64; cargo-zigbuild for darwin, which also needs Apple's SDK:
+# SDKROOT). A platform with none of these is an error, and nothing is written,
+# unless --skip leaves it out of the manifest.
 #
 # Usage:
 #   scripts/release.sh [--version vX.Y.Z] [--base-url URL] [--out DIR]
 #                      [--manifest FILE] [--archive TARGET=FILE]... [--cross]
-#                      [--binary FILE] [--only TARGET]... [--no-manifest]
+#                      [--binary FILE] [--only TARGET]... [--skip TARGET]...
+#                      [--no-manifest]
 #   --version   plugin version (default: v + the workspace version)
 #   --base-url  where the archives are published (default: the GitHub release
 #               download URL of the version); each uri is BASE/ARCHIVE
@@ -34,6 +36,8 @@
 #   --binary    pack this already-built host binary instead of building one
 #   --only      build only these targets' archives (a CI job per platform);
 #               implies --no-manifest
+#   --skip      leave this target's platform out of the manifest (krew then
+#               does not offer the plugin there)
 #   --no-manifest  build the archives, write no manifest
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -65,6 +69,7 @@ CROSS=0
 WRITE_MANIFEST=1
 declare -A GIVEN=()
 ONLY=()
+declare -A SKIP=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --version) VERSION=${2:?--version needs a value}; shift 2 ;;
@@ -74,6 +79,12 @@ while [ $# -gt 0 ]; do
     --binary) BINARY=${2:?--binary needs a value}; shift 2 ;;
     --cross) CROSS=1; shift ;;
     --no-manifest) WRITE_MANIFEST=0; shift ;;
+    --skip)
+      t=${2:?--skip needs a target}
+      platform_of "$t" >/dev/null || die "--skip: unknown target '$t' (one of: ${TARGETS[*]})"
+      SKIP[$t]=1
+      shift 2
+      ;;
     --only) ONLY+=("${2:?--only needs a target}"); WRITE_MANIFEST=0; shift 2 ;;
     --archive)
       spec=${2:?--archive needs TARGET=FILE}
@@ -134,6 +145,8 @@ build_binary() {
       *-apple-darwin)
         command -v cargo-zigbuild >/dev/null 2>&1 ||
           die "cannot build $t here: cross-linking for macOS needs cargo-zigbuild and zig (pip install cargo-zigbuild ziglang), or pass --archive $t=FILE"
+        [ -n "${SDKROOT:-}" ] || command -v xcrun >/dev/null 2>&1 ||
+          die "cannot build $t here: linking needs Apple's SDK (frameworks Security, CoreFoundation): set SDKROOT to a MacOSX.sdk, build on macOS, or pass --archive $t=FILE"
         echo "building oc-catalog for $t (cargo zigbuild --release)" >&2
         cargo zigbuild --release --locked -p oc-catalog --target "$t" >&2
         ;;
@@ -177,7 +190,12 @@ pack() {
 if [ ${#ONLY[@]} -gt 0 ]; then
   wanted=("${ONLY[@]}")
 else
-  wanted=("${TARGETS[@]}")
+  wanted=()
+  for t in "${TARGETS[@]}"; do
+    [ -n "${SKIP[$t]:-}" ] && echo "skipped $t ($(platform_of "$t" | tr ' ' /)): krew will not offer the plugin there" >&2 && continue
+    wanted+=("$t")
+  done
+  [ ${#wanted[@]} -gt 0 ] || die "every platform skipped"
 fi
 for t in "${wanted[@]}"; do
   if [ -n "${GIVEN[$t]:-}" ]; then
@@ -190,7 +208,7 @@ for t in "${wanted[@]}"; do
 done
 for t in "${wanted[@]}"; do
   if [ -z "${GIVEN[$t]:-}" ] && [ "$t" != "$HOST" ] && [ "$CROSS" != 1 ]; then
-    die "no archive for $t ($(platform_of "$t" | tr ' ' /)): this machine builds only $HOST. Build it on such a machine (scripts/release.sh --only $t) and pass --archive $t=FILE, or try --cross"
+    die "no archive for $t ($(platform_of "$t" | tr ' ' /)): this machine builds only $HOST. Build it on such a machine (scripts/release.sh --only $t) and pass --archive $t=FILE, or try --cross, or leave it out with --skip $t"
   fi
 done
 declare -A ARCHIVE=()
@@ -265,7 +283,7 @@ spec:
     Registry commands read podman's or docker's auth file (see --help).
   platforms:
 EOF
-  for t in "${TARGETS[@]}"; do
+  for t in "${wanted[@]}"; do
     platform_yaml "$t"
   done
 } >"$tmp"

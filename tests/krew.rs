@@ -269,15 +269,34 @@ fn krew_rule_violations(file_name: &str, text: &str) -> Vec<String> {
             bad.push(format!("{n} platforms select {os}/{arch}"));
         }
     }
-    for (_, os, arch) in SHIPPED {
-        if !platforms.iter().any(|p| {
-            p.get("selector")
-                .is_some_and(|s| !s.is_null() && selects(s, os, arch))
-        }) {
-            bad.push(format!("no platform for {os}/{arch}"));
+    for (i, p) in platforms.iter().enumerate() {
+        let sel = p.get("selector").cloned().unwrap_or(Value::Null);
+        if !sel.is_null() && !SHIPPED.iter().any(|(_, os, arch)| selects(&sel, os, arch)) {
+            bad.push(format!(
+                "platforms[{i}] is none of the shipped linux/darwin amd64/arm64"
+            ));
         }
     }
     bad
+}
+
+/// The shipped platforms a manifest has no platform for.
+fn missing_platforms(text: &str) -> Vec<String> {
+    let m = &fbc_core::parse::documents_to_json(text).unwrap()[0];
+    let platforms = m["spec"]["platforms"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    SHIPPED
+        .iter()
+        .filter(|(_, os, arch)| {
+            !platforms.iter().any(|p| {
+                p.get("selector")
+                    .is_some_and(|s| !s.is_null() && selects(s, os, arch))
+            })
+        })
+        .map(|(_, os, arch)| format!("{os}/{arch}"))
+        .collect()
 }
 
 fn workspace_version() -> String {
@@ -529,17 +548,30 @@ fn release_script_packs_the_archive_and_fills_in_the_manifest() {
     let bad = krew_rule_violations("catalog", &text);
     assert!(bad.is_empty(), "generated manifest: {bad:#?}");
     let committed = std::fs::read_to_string(repo().join("krew-manifest.yaml")).unwrap();
-    let shape = |t: &str| {
-        t.lines()
+    assert_eq!(missing_platforms(&text), Vec::<String>::new());
+    // The committed manifest is what the script writes (besides sha256),
+    // perhaps with platforms left out (--skip).
+    let blocks = |t: &str| {
+        let t: Vec<&str> = t
+            .lines()
             .filter(|l| !l.trim_start().starts_with("sha256:"))
+            .collect();
+        let t = t.join("\n");
+        t.split("\n  - selector:")
+            .map(str::to_string)
             .collect::<Vec<_>>()
-            .join("\n")
     };
+    let (ours, theirs) = (blocks(&committed), blocks(&text));
     assert_eq!(
-        shape(&committed),
-        shape(&text),
-        "krew-manifest.yaml differs from what scripts/release.sh writes (besides sha256): regenerate it"
+        ours[0], theirs[0],
+        "krew-manifest.yaml differs from what scripts/release.sh writes: regenerate it"
     );
+    for b in &ours[1..] {
+        assert!(
+            theirs[1..].contains(b),
+            "krew-manifest.yaml platform differs from what scripts/release.sh writes: regenerate it\n{b}"
+        );
+    }
 
     // every platform's sha256 is the sha256 of its archive
     let m = &fbc_core::parse::documents_to_json(&text).unwrap()[0];
@@ -614,6 +646,27 @@ fn release_script_refuses_a_platform_it_cannot_build() {
         !out.join("krew-manifest.yaml").exists(),
         "a manifest was written anyway"
     );
+
+    // --skip leaves a platform out of the manifest, and says so
+    let host = host_target().unwrap();
+    let mut cmd = Command::new(repo().join("scripts/release.sh"));
+    cmd.arg("--binary")
+        .arg(packed_binary())
+        .arg("--out")
+        .arg(&out);
+    for (t, _, _) in SHIPPED.iter().filter(|(t, _, _)| *t != host) {
+        cmd.args(["--skip", t]);
+    }
+    let o = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("skipped") && err.contains("krew will not offer the plugin there"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(out.join("krew-manifest.yaml")).unwrap();
+    assert_eq!(krew_rule_violations("catalog", &text), Vec::<String>::new());
+    assert_eq!(missing_platforms(&text).len(), SHIPPED.len() - 1);
 
     // and a given archive must hold the binary and LICENSE
     let bogus = dir.path().join("bogus.tar.gz");
