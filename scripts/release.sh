@@ -270,7 +270,10 @@ spec:
     catalog, FBC) in a disconnected OpenShift or Kubernetes cluster:
     author it (render, init, template, add, migrate from sqlite), validate it
     as opm does but reporting every problem at once with file:line:column,
-    build its image with no container daemon, and list, diff or graph it.
+    build its image with no container daemon, mirror it and its images
+    across an air gap (registry, OCI layout or tar archives), apply it to the
+    cluster (CatalogSource, mirror sets, pull secret, OperatorHub) and tell
+    why a catalog is not ready (status, apply --wait).
     Works as \`kubectl catalog\` and as \`oc catalog\`.
   caveats: |
     Usage: kubectl catalog --help   (oc also finds it: oc catalog --help)
@@ -280,7 +283,8 @@ spec:
       cd "\${KREW_ROOT:-\$HOME/.krew}/bin" &&
         ln -s ../store/catalog/$VERSION/kubectl_complete-catalog .
 
-    Registry commands read podman's or docker's auth file (see --help).
+    Registry commands read podman's or docker's auth file; cluster commands
+    read your kubeconfig as kubectl does (see --help).
   platforms:
 EOF
   for t in "${wanted[@]}"; do
