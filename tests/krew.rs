@@ -385,7 +385,7 @@ fn the_rule_checker_catches_what_krew_index_rejects() {
         ),
         (
             "unsupported platform",
-            good.replacen("os: darwin", "os: plan9", 1),
+            good.replacen("os: linux", "os: plan9", 1),
             "matches no supported",
         ),
         (
