@@ -17,7 +17,7 @@
 //! then merges index.json and moves working-dir into place.
 //!
 //! Blobs are never held in memory: pack copies file to file in the kernel, unpack hashes
-//! through a 1 MiB buffer per chunk being read (two chunks at a time).
+//! through a 32 KiB buffer per chunk being read (two chunks at a time).
 
 mod format;
 mod history;
@@ -52,7 +52,9 @@ pub const DEFAULT_CHUNK_GIB: u64 = 500;
 
 /// Largest chunk manifest read.
 const MAX_CHUNK_MANIFEST: u64 = 256 << 20;
-const BUF: usize = 1 << 20;
+// Small enough to stay in the CPU caches between read, hash and write: with 1 MiB the
+// copies into the page cache missed and unpack took twice as long (32 KiB: as fast as tar -xf).
+const BUF: usize = 32 << 10;
 
 /// What to pack.
 #[derive(Debug, Clone)]
@@ -884,6 +886,9 @@ fn apply_run(
     // Chunks in parallel, two at a time.
     let next = AtomicUsize::new(0);
     let cancel = AtomicBool::new(false);
+    // Verified blobs wait in temporary files; once every chunk verified they are made
+    // durable together and renamed into the layout.
+    let pending: Mutex<Vec<(PathBuf, PathBuf)>> = Mutex::new(Vec::new());
     let results: Mutex<Vec<(u32, Result<ChunkStats, String>)>> = Mutex::new(Vec::new());
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -899,7 +904,7 @@ fn apply_run(
                     if cancel.load(Ordering::SeqCst) {
                         break;
                     }
-                    let res = extract_chunk(p, m, layout, &staging, &cancel);
+                    let res = extract_chunk(p, m, layout, &staging, &cancel, &pending);
                     if res.is_err() {
                         cancel.store(true, Ordering::SeqCst);
                     }
@@ -921,6 +926,22 @@ fn apply_run(
             }
             Err(e) if e.is_empty() => {}
             Err(e) => errors.push(e),
+        }
+    }
+    let pending = pending.into_inner().expect("lock");
+    if errors.is_empty()
+        && let Err(e) = durable(&blobs_dir, &pending)
+    {
+        errors.push(e);
+    }
+    if !errors.is_empty() {
+        for (tmp, _) in &pending {
+            let _ = fs::remove_file(tmp);
+        }
+    }
+    if errors.is_empty() {
+        for (tmp, dest) in &pending {
+            fs::rename(tmp, dest).map_err(io_err(dest))?;
         }
     }
     if let Some(first_err) = errors.first() {
@@ -1114,6 +1135,29 @@ fn stamp(index: &mut Value, run: &str, created: &str) {
     index["annotations"][ANN_CREATED] = Value::String(created.to_string());
 }
 
+/// Flush written files to disk: one syncfs of the layout's filesystem on Linux (a fsync per
+/// blob costs a journal commit each: minutes for thousands of blobs), fsync per file elsewhere.
+fn durable(dir: &Path, files: &[(PathBuf, PathBuf)]) -> Result<(), String> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    #[cfg(target_os = "linux")]
+    {
+        let d = File::open(dir).map_err(io_err(dir))?;
+        rustix::fs::syncfs(&d).map_err(|e| format!("{}: syncfs: {e}", dir.display()))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = dir;
+        for (tmp, _) in files {
+            File::open(tmp)
+                .and_then(|f| f.sync_data())
+                .map_err(io_err(tmp))?;
+        }
+        Ok(())
+    }
+}
+
 /// Why a stream did not verify.
 enum Copied {
     Ok,
@@ -1151,7 +1195,6 @@ fn copy_verified(
     if actual != want_hex {
         return Ok(Copied::Mismatch(actual));
     }
-    f.sync_data().map_err(io_err(tmp))?;
     Ok(Copied::Ok)
 }
 
@@ -1163,6 +1206,7 @@ fn extract_chunk(
     layout: &Path,
     staging: &Path,
     cancel: &AtomicBool,
+    pending: &Mutex<Vec<(PathBuf, PathBuf)>>,
 ) -> Result<ChunkStats, String> {
     let name = display_name(path);
     let f = File::open(path).map_err(io_err(path))?;
@@ -1229,7 +1273,7 @@ fn extract_chunk(
                 };
                 match verdict {
                     Copied::Ok => {
-                        fs::rename(&tmp, &dest).map_err(io_err(&dest))?;
+                        pending.lock().expect("lock").push((tmp, dest));
                         stats.added += 1;
                         stats.bytes += want;
                     }
