@@ -14,6 +14,7 @@ mod input;
 pub mod mirror;
 mod registry;
 mod sqlite;
+mod time;
 
 use std::process::ExitCode;
 

@@ -42,23 +42,8 @@ pub fn exit_status(reports: &[Report]) -> u8 {
 
 /// Seconds since the epoch as `YYYYMMDDTHHMMSSZ` and RFC 3339.
 pub fn utc_stamp(secs: u64) -> (String, String) {
-    let days = (secs / 86400) as i64;
-    let rem = secs % 86400;
-    // Civil date from days since 1970-01-01 (the usual era arithmetic).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    let (h, mi, s) = (rem / 3600, rem % 3600 / 60, rem % 60);
-    (
-        format!("{y:04}{m:02}{d:02}T{h:02}{mi:02}{s:02}Z"),
-        format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z"),
-    )
+    let secs = secs as i64;
+    (crate::time::compact(secs), crate::time::rfc3339(secs))
 }
 
 pub fn now_secs() -> u64 {
