@@ -476,7 +476,7 @@ pub fn pick_auths(file: &str, text: &str, images: &[String]) -> Result<Picked, S
     let mut out = Picked::default();
     if let Some(auths) = v.get("auths").and_then(Value::as_object) {
         for (key, entry) in auths {
-            let k = normalize_key(key);
+            let k = crate::registry::auth::normalize_key(key);
             if !names
                 .iter()
                 .any(|n| *n == k || n.starts_with(&format!("{k}/")))
@@ -586,23 +586,6 @@ fn mirror_hosts(items: &[Item]) -> Vec<String> {
         }
     }
     out
-}
-
-/// A key of `auths` as podman normalises it: no scheme, no trailing `/`, no `/v1`/`/v2`.
-fn normalize_key(key: &str) -> String {
-    let k = key
-        .strip_prefix("https://")
-        .or_else(|| key.strip_prefix("http://"))
-        .unwrap_or(key)
-        .trim_end_matches('/');
-    let k = k
-        .strip_suffix("/v1")
-        .or_else(|| k.strip_suffix("/v2"))
-        .unwrap_or(k);
-    match k {
-        "index.docker.io" | "registry-1.docker.io" => "docker.io".to_string(),
-        _ => k.to_string(),
-    }
 }
 
 /// Merge `ours` into the `.dockerconfigjson` of the global pull secret: every

@@ -134,21 +134,6 @@ fn certs_in(dir: &Path) -> std::result::Result<Vec<reqwest::Certificate>, String
     Ok(out)
 }
 
-async fn speaks_https(host: &str) -> bool {
-    let Ok(c) = reqwest::Client::builder()
-        .tls_danger_accept_invalid_certs(true)
-        .connect_timeout(Duration::from_secs(10))
-        .build()
-    else {
-        return true;
-    };
-    match c.get(format!("https://{host}/v2/")).send().await {
-        Ok(_) => true,
-        Err(e) => !(e.is_connect() || e.is_request()),
-    }
-}
-
-/// `host[:port]` of a reference's registry is a "plain HTTP loopback" candidate.
 impl Registry {
     /// Reach `host` with the credentials of `opts` and TLS settings `tls`.
     pub async fn connect(
@@ -184,7 +169,7 @@ impl Registry {
         let mut scheme = "https";
         if !tls.verify {
             b = b.tls_danger_accept_invalid_certs(true);
-            if !speaks_https(host).await {
+            if !crate::registry::client::speaks_https(host).await {
                 scheme = "http";
             }
         }

@@ -134,7 +134,7 @@ fn candidate_keys(host: &str, path: &str) -> Vec<String> {
 }
 
 /// A key of `auths` as podman normalises it: no scheme, no trailing `/`, no `/v1`/`/v2`.
-fn normalize_key(key: &str) -> String {
+pub(crate) fn normalize_key(key: &str) -> String {
     let k = key
         .strip_prefix("https://")
         .or_else(|| key.strip_prefix("http://"))

@@ -95,7 +95,7 @@ fn certs_in(dir: &Path) -> Result<Vec<Certificate>, String> {
 
 /// Does `host` answer HTTPS at all? (With `--tls-verify=false` a registry that
 /// only speaks HTTP is then reached over HTTP, as skopeo does.)
-async fn speaks_https(host: &str) -> bool {
+pub(crate) async fn speaks_https(host: &str) -> bool {
     let Ok(c) = reqwest::Client::builder()
         .tls_danger_accept_invalid_certs(true)
         .connect_timeout(std::time::Duration::from_secs(10))
