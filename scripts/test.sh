@@ -54,7 +54,7 @@ if ! command -v kubectl >/dev/null 2>&1; then
     echo "note: no kubectl and cannot apt-get install it: tests/krew.rs skips the kubectl checks" >&2
   fi
 fi
-command -v kubectl >/dev/null 2>&1 && kubectl version --client 2>/dev/null | head -1
+command -v kubectl >/dev/null 2>&1 && kubectl version --client 2>/dev/null | sed -n 1p  # sed reads it all: head would SIGPIPE kubectl under pipefail
 
 step "browser and JavaScript test tools (chromium, chromedriver, wasm-bindgen, node modules)"
 # Must equal the `wasm-bindgen = "=…"` pin in wasm/Cargo.toml (wasm/build.sh checks it).
@@ -82,7 +82,7 @@ if [ ! -f web-demo/node_modules/.package-lock.json ] ||
   # playwright-core only drives the system Chromium: it never downloads a browser.
   (cd web-demo && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
-chromium --version 2>/dev/null | head -1
+chromium --version 2>/dev/null | sed -n 1p
 echo "node $(node --version), wasm-bindgen $(wasm-bindgen --version | awk '{print $2}')"
 
 step "cargo fmt --check"
