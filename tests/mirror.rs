@@ -798,11 +798,22 @@ fn m2d_then_d2m_through_archives_is_identical_and_incremental() {
     assert_identical(&set, &dst.host);
 }
 
-#[test]
-fn isc_filters_rebuilds_the_catalog_copies_what_it_needs_and_writes_resources() {
-    if !tools_present() {
-        return;
-    }
+/// A source registry with the images of `populate`, and a catalog image
+/// `cat/catalog:v1` with package foo (bundle ns/base, related ns/app and
+/// ns/multi) and package bar (images that do not exist), plus an
+/// ImageSetConfiguration keeping foo and the additional image ns/bundle:1.0.
+struct IscFixture {
+    e: Env,
+    home: PathBuf,
+    src: String,
+    set: Set,
+    isc: PathBuf,
+    base_d: String,
+    app_d: String,
+    multi_d: String,
+}
+
+fn isc_fixture() -> IscFixture {
     let e = env(false);
     let home = e.path("home");
     let src = e.plain.host.clone();
@@ -851,6 +862,33 @@ fn isc_filters_rebuilds_the_catalog_copies_what_it_needs_and_writes_resources() 
         ),
     )
     .unwrap();
+    IscFixture {
+        e,
+        home,
+        src,
+        set,
+        isc,
+        base_d,
+        app_d,
+        multi_d,
+    }
+}
+
+#[test]
+fn isc_filters_rebuilds_the_catalog_copies_what_it_needs_and_writes_resources() {
+    if !tools_present() {
+        return;
+    }
+    let IscFixture {
+        e,
+        home,
+        src,
+        set,
+        isc,
+        base_d,
+        app_d,
+        multi_d,
+    } = isc_fixture();
     let dst = start_plain(e.dir.path(), "dst");
     let work = e.path("work");
     let dest = format!("docker://{}/mirror", dst.host);
@@ -937,5 +975,200 @@ fn isc_filters_rebuilds_the_catalog_copies_what_it_needs_and_writes_resources() 
     assert!(
         resources.iter().any(|f| f.contains("idms")),
         "{resources:?}"
+    );
+}
+
+/// The files of WORKDIR/cluster-resources, name → text.
+fn cluster_resources(work: &Path) -> std::collections::BTreeMap<String, String> {
+    std::fs::read_dir(work.join("cluster-resources"))
+        .unwrap()
+        .map(|f| {
+            let p = f.unwrap().path();
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn isc_through_an_air_gap_ends_as_a_direct_mirror_would() {
+    if !tools_present() {
+        return;
+    }
+    let IscFixture {
+        e,
+        home,
+        src,
+        set,
+        isc,
+        base_d,
+        app_d,
+        multi_d,
+    } = isc_fixture();
+    // Connected side: filter, rebuild the catalog into the archive, copy what foo needs.
+    let dir = e.path("archive");
+    let file = format!("file://{}", dir.display());
+    let w1 = e.path("work-m2d");
+    let (code, out, err) = mirror(
+        &home,
+        &[
+            "-c",
+            isc.to_str().unwrap(),
+            "--workdir",
+            w1.to_str().unwrap(),
+            &file,
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        line_with(&out, "images:").ends_with(" 0 failed (5 in all)"),
+        "{out}"
+    );
+    assert!(line_with(&out, "archived 5 images as run ").contains("mirror_000001.tar"));
+    assert!(err.contains("cluster resources are written when the archive is pushed"));
+    assert!(!w1.join("cluster-resources").exists());
+    let plan: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("working-dir/isc-plan.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(plan["format"], 1);
+    assert_eq!(plan["catalogs"].as_array().unwrap().len(), 1);
+
+    // Only the tars cross the gap.
+    let far = e.path("far");
+    std::fs::create_dir_all(&far).unwrap();
+    for f in std::fs::read_dir(&dir).unwrap() {
+        let p = f.unwrap().path();
+        if p.extension().is_some_and(|x| x == "tar") {
+            std::fs::copy(&p, far.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let dst = start_plain(e.dir.path(), "dst");
+    let w2 = e.path("work-d2m");
+    let (code, out, err) = mirror(
+        &home,
+        &[
+            "--from",
+            &format!("file://{}", far.display()),
+            "--workdir",
+            w2.to_str().unwrap(),
+            &format!("docker://{}/mirror", dst.host),
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        line_with(&out, "images:").ends_with(" 0 failed (5 in all)"),
+        "{out}"
+    );
+    for (s, d) in [
+        (
+            format!("{src}/ns/base@{base_d}"),
+            format!("{}/mirror/ns/base@{base_d}", dst.host),
+        ),
+        (
+            format!("{src}/ns/app@{app_d}"),
+            format!("{}/mirror/ns/app@{app_d}", dst.host),
+        ),
+        (
+            format!("{src}/ns/multi@{multi_d}"),
+            format!("{}/mirror/ns/multi@{multi_d}", dst.host),
+        ),
+        (
+            set.lines[4].0.clone(),
+            format!("{}/mirror/ns/bundle:1.0", dst.host),
+        ),
+    ] {
+        assert_eq!(raw_digest(&s), raw_digest(&d), "{s} -> {d}");
+    }
+    // The rebuilt catalog, under the name a direct mirror gives it, holds only foo.
+    let catalog = format!("{}/mirror/cat/catalog:v1", dst.host);
+    let (code, out, err) = run(
+        &home,
+        &["list", "--catalog", &catalog, "--tls-verify=false"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("foo") && !out.contains("bar"), "{out}");
+
+    // The same ImageSetConfiguration mirrored directly to another registry
+    // writes the same cluster resources, but for the registry's name.
+    let direct = start_plain(e.dir.path(), "direct");
+    let w3 = e.path("work-m2m");
+    let (code, out, err) = mirror(
+        &home,
+        &[
+            "-c",
+            isc.to_str().unwrap(),
+            "--workdir",
+            w3.to_str().unwrap(),
+            &format!("docker://{}/mirror", direct.host),
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let via_disk = cluster_resources(&w2);
+    let direct_res: std::collections::BTreeMap<String, String> = cluster_resources(&w3)
+        .into_iter()
+        .map(|(k, v)| (k, v.replace(&direct.host, &dst.host)))
+        .collect();
+    assert!(via_disk.keys().any(|k| k.contains("idms")), "{via_disk:?}");
+    assert_eq!(via_disk, direct_res);
+    let cs = via_disk
+        .values()
+        .find(|t| t.contains("kind: CatalogSource"))
+        .unwrap();
+    let pushed = raw_digest(&catalog);
+    assert!(
+        cs.contains(&format!("{}/mirror/cat/catalog@{pushed}", dst.host)),
+        "{cs}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(w2.join("mapping.txt")).unwrap(),
+        std::fs::read_to_string(w3.join("mapping.txt"))
+            .unwrap()
+            .replace(&direct.host, &dst.host)
+    );
+
+    // --max-components is given when the archive is pushed, not when it is made.
+    let (code, _, err) = mirror(
+        &home,
+        &["-c", isc.to_str().unwrap(), "--max-components", "2", &file],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("give it when the archive is pushed"), "{err}");
+    let flat = start_plain(e.dir.path(), "flat");
+    let w4 = e.path("work-flat");
+    let (code, out, err) = mirror(
+        &home,
+        &[
+            "--from",
+            &format!("file://{}", far.display()),
+            "--max-components",
+            "2",
+            "--workdir",
+            w4.to_str().unwrap(),
+            &format!("docker://{}/mirror", flat.host),
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        raw_digest(&format!("{}/mirror/ns-app@{app_d}", flat.host)),
+        app_d
+    );
+
+    // The archive names its configuration: it goes to a registry, where the
+    // cluster resources can name the images.
+    let (code, _, err) = mirror(
+        &home,
+        &[
+            "--from",
+            &format!("file://{}", far.display()),
+            &format!("oci:{}", e.path("layout-out").display()),
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("push it to a registry") && err.contains("isc.yaml"),
+        "{err}"
     );
 }

@@ -18,9 +18,12 @@
 use super::isc::{self, ImageSetConfig, OperatorSpec};
 use crate::fbc::Fbc;
 use crate::imageref::{self, ImageRef};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+
+/// The registry name of [`Destination::disk`] (`.invalid` never resolves).
+pub const DISK_REGISTRY: &str = "oc-catalog.invalid";
 
 /// Where images go: `REGISTRY[/NAMESPACE]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
@@ -68,6 +71,18 @@ impl Destination {
         })
     }
 
+    /// The registry a mirror-to-disk plan is made for. The real registry is
+    /// known only when the archive is pushed; [`target_for`] of a target
+    /// planned for `disk()` then gives the target planned for the real one
+    /// (namespace and `--max-components` included).
+    pub fn disk() -> Destination {
+        Destination {
+            registry: DISK_REGISTRY.to_string(),
+            namespace: None,
+            max_components: None,
+        }
+    }
+
     /// The repository for a source path (or an explicit target path).
     pub fn repository(&self, path: &str) -> String {
         let mut comps: Vec<&str> = Vec::new();
@@ -87,7 +102,7 @@ impl Destination {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum ImageKind {
     Catalog,
     Bundle,
@@ -96,7 +111,7 @@ pub enum ImageKind {
 }
 
 /// One image to copy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageCopy {
     /// The reference as written in the catalog or configuration.
     pub source: String,
@@ -575,6 +590,47 @@ mod tests {
             &format!("apiVersion: mirror.openshift.io/v2alpha1\nkind: ImageSetConfiguration\nmirror:\n  operators:\n  - catalog: quay.io/cat/index:v1\n  - catalog: quay.io/cat/other@{D2}\n    targetCatalog: mine/other\n{extra}"),
         )
         .unwrap()
+    }
+
+    #[test]
+    fn disk_plan_retargets_to_any_destination() {
+        // A plan made for an archive, retargeted when the archive is pushed,
+        // names the same targets as a plan made for that registry directly.
+        let cfg = isc(
+            "  additionalImages:\n  - name: registry.example/tools/ubi:9\n    targetRepo: base/ubi\n",
+        );
+        let b1 = format!("quay.io/op/deep/er/bundle@{D1}");
+        let a = Fbc {
+            bundles: vec![bundle("p", "p.v1", &b1, &[&b1, "busybox:1"])],
+            ..Fbc::default()
+        };
+        let b = Fbc::default();
+        let sel = [(&cfg.operators[0], &a), (&cfg.operators[1], &b)];
+        let on_disk = collect(&sel, &cfg, &Destination::disk()).unwrap();
+        for d in [
+            dest(None, None),
+            dest(Some("olm/x"), None),
+            dest(Some("olm"), Some(2)),
+            dest(None, Some(3)),
+        ] {
+            let direct = collect(&sel, &cfg, &d).unwrap();
+            let mut re: Vec<(String, String)> = on_disk
+                .images
+                .iter()
+                .map(|i| (i.source.clone(), target_for(&i.target, &d).unwrap()))
+                .collect();
+            let mut want: Vec<(String, String)> = direct
+                .images
+                .iter()
+                .map(|i| (i.source.clone(), i.target.clone()))
+                .collect();
+            re.sort();
+            want.sort();
+            assert_eq!(re, want, "{d:?}");
+            for (c, w) in on_disk.catalogs.iter().zip(&direct.catalogs) {
+                assert_eq!(target_for(&c.target, &d).unwrap(), w.target, "{d:?}");
+            }
+        }
     }
 
     #[test]

@@ -12,12 +12,12 @@ use super::plan::{ImageCopy, ImageKind};
 use crate::goyaml;
 use crate::imageref;
 use crate::k8sname;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A catalog image built from a filtered catalog and pushed to the mirror.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BuiltCatalog {
     /// The catalog as written in the ImageSetConfiguration.

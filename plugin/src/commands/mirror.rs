@@ -152,18 +152,9 @@ fn endpoints(a: &MirrorArgs) -> Result<Vec<Pair>, String> {
         if dest == Destination::AsWritten {
             return Err("--from needs a DESTINATION (docker://REGISTRY[/NAMESPACE])".into());
         }
-        // Disk to mirror: apply the archives of DIR to DIR/oci (verified), then push that layout.
-        let unpacked = match file_dir(from) {
-            Some(dir) => {
-                let rep = archive::unpack(&archive::UnpackOptions::new(&dir))?;
-                for w in &rep.warnings {
-                    eprintln!("warning: {w}");
-                }
-                println!("{rep}");
-                Some(dir.join(archive::LAYOUT_DIR).to_string_lossy().into_owned())
-            }
-            None => None,
-        };
+        // Disk to mirror: run() has applied the archives of DIR to DIR/oci (verified).
+        let unpacked =
+            file_dir(from).map(|dir| dir.join(archive::LAYOUT_DIR).to_string_lossy().into_owned());
         let Some(dir) = unpacked.as_deref().or(from.strip_prefix("oci:")) else {
             return Err(format!("--from {from}: expected oci:DIR or file://DIR"));
         };
@@ -263,9 +254,26 @@ async fn stores(pairs: &[Pair], a: &MirrorArgs) -> Result<Vec<Job>, String> {
 }
 
 pub fn run(a: MirrorArgs, _invoked_as: &str) -> Result<ExitCode, String> {
-    let isc = match &a.config {
-        Some(c) => Some(plan_isc(&a, c)?),
-        None => None,
+    let isc = match (&a.config, a.from.as_deref().and_then(file_dir)) {
+        (Some(c), _) => Some(plan_isc(&a, c)?),
+        (None, Some(dir)) => {
+            if a.destination
+                .as_deref()
+                .is_some_and(|d| d.starts_with("file://"))
+            {
+                return Err(format!(
+                    "--from file://{} with a file:// destination: an archive goes to a registry (docker://…) or a layout (oci:DIR)",
+                    dir.display()
+                ));
+            }
+            let rep = archive::unpack(&archive::UnpackOptions::new(&dir))?;
+            for w in &rep.warnings {
+                eprintln!("warning: {w}");
+            }
+            println!("{rep}");
+            plan_from_archive(&a, &dir)?
+        }
+        (None, None) => None,
     };
     let pairs = match &isc {
         Some(r) => r.pairs.clone(),
@@ -281,7 +289,7 @@ pub fn run(a: MirrorArgs, _invoked_as: &str) -> Result<ExitCode, String> {
     crate::registry::block_on(async move {
         let jobs = stores(&pairs, &a).await?;
         if a.dry_run {
-            if let Some(r) = &isc {
+            if let Some(r) = isc.as_ref().filter(|r| !r.to_disk) {
                 write_resources(&a, r)?;
             }
             return dry_run(&a, settings, &jobs).await;
@@ -330,8 +338,12 @@ pub fn run(a: MirrorArgs, _invoked_as: &str) -> Result<ExitCode, String> {
                 pack(&a, &dir, &jobs_text)?;
             }
         }
-        if let Some(r) = &isc {
-            write_resources(&a, r)?;
+        match &isc {
+            Some(r) if r.to_disk => eprintln!(
+                "note: the cluster resources are written when the archive is pushed: oc catalog mirror --from file://DIR docker://REGISTRY[/NAMESPACE]"
+            ),
+            Some(r) => write_resources(&a, r)?,
+            None => {}
         }
         if code != 0 {
             let path = m::write_retry_file(&a.workdir, &reports)?;
@@ -350,6 +362,164 @@ struct IscRun {
     pairs: Vec<Pair>,
     images: Vec<fbc_core::mirror::plan::ImageCopy>,
     built: Vec<fbc_core::mirror::resources::BuiltCatalog>,
+    /// Mirror to disk: targets are named for `Destination::disk()`; the
+    /// cluster resources are written by the disk-to-mirror run.
+    to_disk: bool,
+}
+
+/// `working-dir/isc-plan.json` of an archive: what `mirror -c FILE file://DIR`
+/// planned, for `mirror --from file://DIR docker://REGISTRY` to name the final
+/// targets and write the cluster resources.
+const DISK_PLAN: &str = "isc-plan.json";
+const DISK_PLAN_FORMAT: u32 = 1;
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DiskPlan {
+    format: u32,
+    /// The ImageSetConfiguration file, as given.
+    config: String,
+    /// Targets named for `Destination::disk()` (their path and tag or digest
+    /// are the image's name in the layout).
+    images: Vec<fbc_core::mirror::plan::ImageCopy>,
+    catalogs: Vec<DiskCatalog>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DiskCatalog {
+    /// The catalog as written in the configuration.
+    source: String,
+    /// `repository:tag` of the rebuilt catalog, named for `Destination::disk()`.
+    target: String,
+    /// Its manifest (or index) digest in the layout.
+    digest: String,
+}
+
+/// `REPO:TAG` or `REPO@DIGEST` → `REPO`.
+fn repo_of(target: &str) -> &str {
+    let t = target.split_once('@').map_or(target, |(r, _)| r);
+    t.rsplit_once(':')
+        .filter(|(_, tag)| !tag.contains('/'))
+        .map_or(t, |(r, _)| r)
+}
+
+/// `working-dir/isc-plan.json`, when there is one.
+fn read_disk_plan(path: &Path) -> Result<Option<DiskPlan>, String> {
+    let shown = path.display();
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{shown}: {e}")),
+    };
+    let p: DiskPlan = serde_json::from_str(&text).map_err(|e| format!("{shown}: {e}"))?;
+    if p.format > DISK_PLAN_FORMAT {
+        return Err(format!(
+            "{shown}: plan format {} was written by a newer oc-catalog (this one reads format {DISK_PLAN_FORMAT}): push the archive with the version that made it",
+            p.format
+        ));
+    }
+    Ok(Some(p))
+}
+
+/// After the archives of DIR are unpacked: the plan `mirror -c` shipped in
+/// DIR/working-dir, with every target named for the destination of this run.
+/// `None` when the archive was made without `-c`.
+fn plan_from_archive(a: &MirrorArgs, dir: &Path) -> Result<Option<IscRun>, String> {
+    use fbc_core::mirror::{plan as cplan, resources::BuiltCatalog};
+    let path = dir.join(archive::WORKING_DIR).join(DISK_PLAN);
+    let shown = path.display().to_string();
+    let Some(p) = read_disk_plan(&path)? else {
+        return Ok(None);
+    };
+    let dest_s = match a.destination.as_deref() {
+        Some(d) if !d.starts_with("oci:") && !d.starts_with("file://") => d,
+        other => {
+            return Err(format!(
+                "{}: the archive was made from the ImageSetConfiguration {}; push it to a registry: --from file://{} docker://REGISTRY[/NAMESPACE] (got {})",
+                dir.display(),
+                p.config,
+                dir.display(),
+                other.unwrap_or("no destination")
+            ));
+        }
+    };
+    let dest = cplan::Destination::parse(dest_s, a.max_components)?;
+    let layout_dir = dir.join(archive::LAYOUT_DIR);
+    let layout = LayoutStore::open(&layout_dir, false)?;
+    let layout_s = layout_dir.display().to_string();
+    // The source of a planned image: its name in the layout (by digest when it has one).
+    let source_of = |planned: &str| -> Result<String, String> {
+        let r = fbc_core::imageref::parse_normalized(planned)
+            .map_err(|e| format!("{shown}: {planned:?}: {e}"))?;
+        let reference = r
+            .digest
+            .clone()
+            .or(r.tag.clone())
+            .unwrap_or("latest".into());
+        let present = if reference.starts_with("sha256:") {
+            layout.blob_path(&reference).is_file()
+        } else {
+            layout
+                .entries()
+                .iter()
+                .any(|(n, _, _)| *n == crate::mirror::store::ref_name(&r.path, &reference))
+        };
+        if !present {
+            return Err(format!(
+                "{}: {}:{reference} is planned in {shown} but not in the layout: were all the mirror_*.tar files of the run unpacked?",
+                layout_s, r.path
+            ));
+        }
+        Ok(format!(
+            "oci:{layout_s}:{}",
+            crate::mirror::store::ref_name(&r.path, &reference)
+        ))
+    };
+    let mut pairs = Vec::new();
+    let mut images = Vec::new();
+    for (i, ic) in p.images.iter().enumerate() {
+        let target = cplan::target_for(&ic.target, &dest)?;
+        let line = mapping::Line {
+            line: i + 1,
+            source: source_of(&ic.target)?,
+            target: Some(target.clone()),
+        };
+        pairs.push(mapping::resolve(&line, &Destination::AsWritten, &shown)?);
+        images.push(fbc_core::mirror::plan::ImageCopy {
+            target,
+            ..ic.clone()
+        });
+    }
+    let mut built = Vec::new();
+    for c in &p.catalogs {
+        let tagged = cplan::target_for(&c.target, &dest)?;
+        let line = mapping::Line {
+            line: 0,
+            source: source_of(&format!("{}@{}", repo_of(&c.target), c.digest))?,
+            target: Some(format!("{tagged}@{}", c.digest)),
+        };
+        pairs.push(mapping::resolve(&line, &Destination::AsWritten, &shown)?);
+        built.push(BuiltCatalog {
+            source: c.source.clone(),
+            target_by_digest: format!("{}@{}", repo_of(&tagged), c.digest),
+            target_tag: Some(tagged),
+            display_name: None,
+        });
+    }
+    eprintln!(
+        "{}: {} images and {} catalogs planned from {}",
+        dir.display(),
+        images.len(),
+        built.len(),
+        p.config
+    );
+    Ok(Some(IscRun {
+        pairs,
+        images,
+        built,
+        to_disk: false,
+    }))
 }
 
 /// `-c isc.yaml`: read each catalog, filter it (core), plan the copies (core),
@@ -361,15 +531,23 @@ fn plan_isc(a: &MirrorArgs, path: &Path) -> Result<IscRun, String> {
         .destination
         .as_deref()
         .ok_or("-c needs a DESTINATION: docker://REGISTRY[/NAMESPACE]")?;
-    if file_dir(dest_s).is_some() {
-        return Err(format!(
-            "-c with {dest_s} is not available yet: run `mirror -c FILE --dry-run docker://REGISTRY`, then `mirror --mapping WORKDIR/dry-run/mapping.txt {dest_s}`"
-        ));
+    // Mirror to disk: everything goes into DIR/oci, named for Destination::disk().
+    let disk = file_dir(dest_s);
+    if disk.is_some() && a.max_components.is_some() {
+        return Err(
+            "--max-components with file://DIR: give it when the archive is pushed (mirror --from file://DIR docker://REGISTRY --max-components N)".into(),
+        );
     }
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
     let cfg = isc::parse(&shown, &text).map_err(|e| e.to_string())?;
-    let dest = cplan::Destination::parse(dest_s, a.max_components)?;
+    let dest = match &disk {
+        Some(_) => cplan::Destination::disk(),
+        None => cplan::Destination::parse(dest_s, a.max_components)?,
+    };
+    let layout_dest = disk
+        .as_ref()
+        .map(|d| Destination::Layout(d.join(archive::LAYOUT_DIR)));
     let opts = crate::registry::options();
     let mut filtered = Vec::new();
     for op in &cfg.operators {
@@ -406,6 +584,8 @@ fn plan_isc(a: &MirrorArgs, path: &Path) -> Result<IscRun, String> {
         eprintln!("warning: {w}");
     }
     let mut built = Vec::new();
+    let mut catalog_pairs = Vec::new();
+    let mut disk_catalogs = Vec::new();
     for (i, ct) in plan.catalogs.iter().enumerate() {
         let k = cfg
             .operators
@@ -431,13 +611,45 @@ fn plan_isc(a: &MirrorArgs, path: &Path) -> Result<IscRun, String> {
             std::fs::create_dir_all(&d).map_err(|e| format!("{}: {e}", d.display()))?;
             crate::registry::layout::write_atomic(&d.join("catalog.json"), text.as_bytes())?;
         }
-        let repo = ct
-            .target
-            .rsplit_once(':')
-            .filter(|(_, t)| !t.contains('/'))
-            .map_or(ct.target.as_str(), |(r, _)| r);
+        let repo = repo_of(&ct.target);
         let by_digest = if a.dry_run {
             ct.target.clone()
+        } else if let Some(layout) = &layout_dest {
+            // Into a layout of its own, then copied into DIR/oci with the images.
+            let tmp = dir.with_file_name("layout");
+            if tmp.exists() {
+                std::fs::remove_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+            }
+            eprintln!("building the filtered catalog of {} over it", ct.source);
+            let args = super::build::BuildArgs {
+                dir: dir.clone(),
+                tag: ct.target.clone(),
+                base: Some(base.clone()),
+                push: false,
+                to: Some(format!("oci:{}", tmp.display())),
+            };
+            let d = match super::build::build(&args, "oc catalog", true)? {
+                Ok(d) => d,
+                Err(_) => {
+                    return Err(format!(
+                        "the filtered catalog of {} (in {}) is not valid (findings above)",
+                        ct.source,
+                        dir.display()
+                    ));
+                }
+            };
+            let line = mapping::Line {
+                line: 0,
+                source: format!("oci:{}:{repo}@{d}", tmp.display()),
+                target: Some(format!("{}@{d}", ct.target)),
+            };
+            catalog_pairs.push(mapping::resolve(&line, layout, "plan")?);
+            disk_catalogs.push(DiskCatalog {
+                source: ct.source.clone(),
+                target: ct.target.clone(),
+                digest: d.clone(),
+            });
+            format!("{repo}@{d}")
         } else {
             eprintln!(
                 "building the filtered catalog {} over {}",
@@ -475,12 +687,28 @@ fn plan_isc(a: &MirrorArgs, path: &Path) -> Result<IscRun, String> {
             source: ic.source.clone(),
             target: Some(ic.target.clone()),
         };
-        pairs.push(mapping::resolve(&line, &Destination::AsWritten, "plan")?);
+        let d = layout_dest.as_ref().unwrap_or(&Destination::AsWritten);
+        pairs.push(mapping::resolve(&line, d, "plan")?);
+    }
+    pairs.extend(catalog_pairs);
+    if let Some(dir) = disk.as_ref().filter(|_| !a.dry_run) {
+        // Shipped with the archive (working-dir travels in every run).
+        let wd = dir.join(archive::WORKING_DIR);
+        std::fs::create_dir_all(&wd).map_err(|e| format!("{}: {e}", wd.display()))?;
+        let p = DiskPlan {
+            format: DISK_PLAN_FORMAT,
+            config: shown.clone(),
+            images: plan.images.clone(),
+            catalogs: disk_catalogs,
+        };
+        let json = serde_json::to_string_pretty(&p).map_err(|e| e.to_string())? + "\n";
+        crate::registry::layout::write_atomic(&wd.join(DISK_PLAN), json.as_bytes())?;
     }
     Ok(IscRun {
         pairs,
         images: plan.images,
         built,
+        to_disk: disk.is_some(),
     })
 }
 
@@ -581,8 +809,46 @@ async fn dry_run(a: &MirrorArgs, settings: Settings, jobs: &[Job]) -> Result<Exi
 
 #[cfg(test)]
 mod tests {
-    use super::parse_duration;
+    use super::{parse_duration, read_disk_plan, repo_of};
     use std::time::Duration;
+
+    #[test]
+    fn disk_plans_absent_newer_or_broken() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("isc-plan.json");
+        assert!(read_disk_plan(&p).unwrap().is_none());
+        std::fs::write(
+            &p,
+            r#"{"format":2,"config":"isc.yaml","images":[],"catalogs":[]}"#,
+        )
+        .unwrap();
+        let e = read_disk_plan(&p).err().unwrap();
+        assert!(
+            e.contains("isc-plan.json: plan format 2 was written by a newer oc-catalog"),
+            "{e}"
+        );
+        std::fs::write(
+            &p,
+            r#"{"format":1,"config":"isc.yaml","images":[],"catalogs":[]}"#,
+        )
+        .unwrap();
+        assert!(read_disk_plan(&p).unwrap().is_some());
+        std::fs::write(&p, "{").unwrap();
+        assert!(
+            read_disk_plan(&p)
+                .err()
+                .unwrap()
+                .contains("isc-plan.json: ")
+        );
+    }
+
+    #[test]
+    fn repositories_of_references() {
+        assert_eq!(repo_of("h:5000/a/b:v1"), "h:5000/a/b");
+        assert_eq!(repo_of("h:5000/a/b@sha256:00"), "h:5000/a/b");
+        assert_eq!(repo_of("h:5000/a/b:v1@sha256:00"), "h:5000/a/b");
+        assert_eq!(repo_of("h:5000/a/b"), "h:5000/a/b");
+    }
 
     #[test]
     fn durations() {
