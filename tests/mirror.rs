@@ -1035,6 +1035,35 @@ fn isc_through_an_air_gap_ends_as_a_direct_mirror_would() {
     .unwrap();
     assert_eq!(plan["format"], 1);
     assert_eq!(plan["catalogs"].as_array().unwrap().len(), 1);
+    // Run again: the catalog rebuilds to the same digest and nothing ships twice.
+    let (code, out, err) = mirror(
+        &home,
+        &[
+            "-c",
+            isc.to_str().unwrap(),
+            "--workdir",
+            w1.to_str().unwrap(),
+            &file,
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        line_with(&out, "archived 5 images").contains(": 0 blobs (0 B)"),
+        "{out}"
+    );
+    // Ship the whole set across the gap.
+    let (code, out, err) = mirror(
+        &home,
+        &[
+            "-c",
+            isc.to_str().unwrap(),
+            "--workdir",
+            w1.to_str().unwrap(),
+            "--full",
+            &file,
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
 
     // Only the tars cross the gap.
     let far = e.path("far");
