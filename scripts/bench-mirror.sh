@@ -159,6 +159,8 @@ rm -rf "$work/archive/oci" "$work/archive/.history"
 d2=$(start_registry d2m-dst)
 measure d2m "$bin" mirror --tls-verify=false --progress=plain --workdir "$work/w" --from "file://$work/archive" "docker://$d2"
 d2m=$wall; d2m_rss=$rss
+# The push's own time (the run's "time:" line); the rest is unpacking and verifying.
+d2m_push=$(sed -n 's/^time: \([0-9.]*\) s.*/\1/p' "$work/d2m.out")
 
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 rate() { python3 -c "print(f'{$bytes/1e6/$1:.0f}')"; }
@@ -177,5 +179,6 @@ echo
 echo "cold: skopeo / oc-catalog = $(ratio "$sk_cold" "$oc_cold")x (target >= 2.5x)"
 echo "rerun: skopeo / oc-catalog = $(ratio "$sk_rerun" "$oc_rerun")x (target >= 1x, 0 bytes sent)"
 echo "cold oc-catalog / cp -r floor = $(ratio "$oc_cold" "$cp_wall")x"
+echo "d2m split: unpack + verify $(python3 -c "print(f'{$d2m-$d2m_push:.2f}')") s, push $d2m_push s"
 echo "m2d + d2m / m2m = $(python3 -c "print(f'{($m2d+$d2m)/$oc_cold:.2f}')")x (target <= 2x)"
 echo "peak RSS oc-catalog: $(kib2mib "$oc_cold_rss") MiB cold (target <= 64 MiB)"
