@@ -1201,3 +1201,84 @@ fn isc_through_an_air_gap_ends_as_a_direct_mirror_would() {
         "{err}"
     );
 }
+
+#[test]
+fn tokens_that_expire_mid_run_are_fetched_again_and_nothing_is_sent_twice() {
+    if !tools_present() {
+        return;
+    }
+    let e = env(false);
+    let home = e.path("home");
+    let set = many(e.dir.path(), &e.plain.host, 24, 400_000);
+    let t = token_env();
+    // The registry takes a token for about one second (its 60 s leeway after
+    // an `exp` 59 s in the past), while the client is told it lasts 300 s:
+    // the client can only learn of the expiry from 401s in the middle of the
+    // run. All images go to one repository, so one scope's token keeps expiring.
+    t.lifetime.store(-59, std::sync::atomic::Ordering::SeqCst);
+    t.advertised.store(300, std::sync::atomic::Ordering::SeqCst);
+    let map = e.path("mapping.txt");
+    let text: String = set
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, (s, _))| format!("{s}={}/one/repo:v{i}\n", t.host()))
+        .collect();
+    std::fs::write(&map, text).unwrap();
+    let creds = format!("{USER}:{PASS}");
+    let started = std::time::Instant::now();
+    let (code, out, err) = mirror(
+        &home,
+        &[
+            "--creds",
+            &creds,
+            "--parallel-images",
+            "1",
+            "--parallel-layers",
+            "1",
+            "--workdir",
+            e.path("work").to_str().unwrap(),
+            "--mapping",
+            map.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let secs = started.elapsed().as_secs_f64();
+    // Each blob sent once: 24 configs, 24 layers and the shared layer (found
+    // in the repository by the 23 other images).
+    let blobs = line_with(&out, "blobs:");
+    assert!(
+        blobs.starts_with(&format!("blobs: {} sent (", set.unique_blobs))
+            && blobs.ends_with(", 0 mounted, 23 already present"),
+        "{out}"
+    );
+    let push: Vec<TokenRequest> = t
+        .requests()
+        .into_iter()
+        .filter(|r| {
+            r.scopes
+                .iter()
+                .any(|s| s.starts_with("repository:one/repo:"))
+        })
+        .collect();
+    assert!(push.iter().all(|r| r.granted), "{push:?}");
+    // Tokens lived about a second; the run took longer, so the client asked again.
+    if secs > 3.0 {
+        assert!(push.len() >= 2, "{secs:.1} s, {push:?}\n{err}");
+    }
+    // Check with skopeo, given tokens that last.
+    t.lifetime.store(300, std::sync::atomic::Ordering::SeqCst);
+    t.advertised.store(0, std::sync::atomic::Ordering::SeqCst);
+    for (i, (s, _)) in set.lines.iter().enumerate() {
+        let target = format!("{}/one/repo:v{i}", t.host());
+        let got = skopeo(&[
+            "inspect",
+            "--raw",
+            "--tls-verify=false",
+            "--creds",
+            &creds,
+            &format!("docker://{target}"),
+        ]);
+        assert_eq!(sha(got.as_bytes()), raw_digest(s), "{target}");
+    }
+}

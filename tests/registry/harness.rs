@@ -506,6 +506,10 @@ pub struct TokenEnv {
     pub requests: std::sync::Arc<std::sync::Mutex<Vec<TokenRequest>>>,
     /// Seconds from issue to the tokens' `exp` (may be negative).
     pub lifetime: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    /// The `expires_in` the client is told when above 0 (else the lifetime,
+    /// at least 1): a token can outlive what the client was promised, so the
+    /// client learns of the expiry from a 401 in the middle of its work.
+    pub advertised: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl TokenEnv {
@@ -540,6 +544,7 @@ pub fn token_env() -> TokenEnv {
     let x5c: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
     let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let lifetime = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(300));
+    let advertised = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let realm = format!("http://{}/token", listener.local_addr().unwrap());
     let server = TokenServer {
@@ -547,6 +552,7 @@ pub fn token_env() -> TokenEnv {
         x5c,
         requests: requests.clone(),
         lifetime: lifetime.clone(),
+        advertised: advertised.clone(),
     };
     std::thread::spawn(move || {
         let server = std::sync::Arc::new(server);
@@ -572,6 +578,7 @@ pub fn token_env() -> TokenEnv {
         registry,
         requests,
         lifetime,
+        advertised,
     }
 }
 
@@ -580,6 +587,7 @@ struct TokenServer {
     x5c: String,
     requests: std::sync::Arc<std::sync::Mutex<Vec<TokenRequest>>>,
     lifetime: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    advertised: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
 
 fn percent_decode(s: &str) -> String {
@@ -696,7 +704,10 @@ impl TokenServer {
         let sig = child.wait_with_output()?.stdout;
         let token = format!("{input}.{}", b64url(&sig));
         let body = serde_json::json!({"token": token, "access_token": token,
-            "expires_in": lifetime.max(1)})
+        "expires_in": match self.advertised.load(std::sync::atomic::Ordering::SeqCst) {
+            a if a > 0 => a,
+            _ => lifetime.max(1),
+        }})
         .to_string();
         write!(
             w,
