@@ -1282,3 +1282,100 @@ fn tokens_that_expire_mid_run_are_fetched_again_and_nothing_is_sent_twice() {
         assert_eq!(sha(got.as_bytes()), raw_digest(s), "{target}");
     }
 }
+
+#[test]
+fn platforms_keep_the_index_and_only_the_chosen_children() {
+    if !tools_present() {
+        return;
+    }
+    let e = env(false);
+    let home = e.path("home");
+    let src = e.plain.host.clone();
+    populate(e.dir.path(), &src, 50_000);
+    let multi = format!("{src}/ns/multi:v1");
+    let index_raw = raw(&multi);
+    let index: Value = serde_json::from_str(&index_raw).unwrap();
+    let child = |arch: &str| -> String {
+        index["manifests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["platform"]["architecture"] == arch)
+            .unwrap()["digest"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (amd, arm) = (child("amd64"), child("arm64"));
+
+    // Into a layout: the index byte for byte (its digest still pulls), arm64's
+    // manifest and blobs, nothing of amd64 but what arm64 shares.
+    let layout = e.path("layout");
+    let target = format!("oci:{}:ns/multi:v1", layout.display());
+    let map = e.path("mapping.txt");
+    std::fs::write(&map, format!("{multi}={target}\n")).unwrap();
+    let (code, out, err) = mirror(
+        &home,
+        &[
+            "--platforms",
+            "linux/arm64",
+            "--mapping",
+            map.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let got = skopeo(&["inspect", "--raw", &target]);
+    assert_eq!(sha(got.as_bytes()), sha(index_raw.as_bytes()));
+    let blob = |d: &str| {
+        layout
+            .join("blobs/sha256")
+            .join(d.trim_start_matches("sha256:"))
+    };
+    assert!(blob(&arm).is_file());
+    assert!(!blob(&amd).exists(), "amd64's manifest was copied");
+
+    // Into distribution 2.x, which checks every child of an index: a clear refusal.
+    let dst = start_plain(e.dir.path(), "dst");
+    std::fs::write(&map, format!("{multi}\n")).unwrap();
+    let (code2, out2, err2) = mirror(
+        &home,
+        &[
+            "--platforms",
+            "linux/arm64",
+            "--workdir",
+            e.path("work").to_str().unwrap(),
+            "--mapping",
+            map.to_str().unwrap(),
+            &format!("docker://{}", dst.host),
+        ],
+    );
+    assert_ne!(code2, 0, "{out2}{err2}");
+    assert!(
+        err2.contains("refused the index because the platforms --platforms left out are not there")
+            && err2.contains("drop --platforms"),
+        "{err2}"
+    );
+    // The arm64 image itself arrived, by digest.
+    assert_eq!(raw_digest(&format!("{}/ns/multi@{arm}", dst.host)), arm);
+
+    // No platform of the index chosen: a failure that says which there are.
+    let (code, out, err) = mirror(
+        &home,
+        &[
+            "--platforms",
+            "linux/s390x",
+            "--workdir",
+            e.path("work").to_str().unwrap(),
+            "--mapping",
+            map.to_str().unwrap(),
+            &format!("docker://{}", dst.host),
+        ],
+    );
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(
+        err.contains(
+            "none of its platforms (linux/amd64, linux/arm64) is in --platforms linux/s390x"
+        ),
+        "{err}"
+    );
+}

@@ -123,6 +123,25 @@ pub fn parse(bytes: &[u8], kind: MediaKind) -> Result<Parsed> {
     }
 }
 
+/// The destination refused an index whose other platforms `--platforms` left out: say so,
+/// and what to do, instead of the registry's "blob unknown".
+fn sparse_refused(e: Error, job: &Job) -> Error {
+    let m = e.message.to_ascii_lowercase();
+    if !(m.contains("manifest_blob_unknown")
+        || m.contains("blob unknown")
+        || m.contains("manifest unknown"))
+    {
+        return e;
+    }
+    Error::new(
+        e.category,
+        format!(
+            "{}: the registry refused the index because the platforms --platforms left out are not there (it checks every child of an index, as distribution 2.x does; Quay, and distribution 3 with validation.manifests.indexes.platforms, accept such sparse indexes). Mirror all platforms (drop --platforms) into this registry, or use one that accepts sparse indexes. The registry said: {}",
+            job.target_text, e.message
+        ),
+    )
+}
+
 /// Whether `platform` (`os/arch[/variant]` of an index entry) passes the filter.
 pub fn platform_selected(filter: &[String], platform: &str) -> bool {
     if filter.is_empty() {
@@ -280,6 +299,13 @@ impl Engine {
         let mut children: Vec<(String, Bytes, MediaKind)> = Vec::new();
         let mut blobs: Vec<(String, u64)> = Vec::new();
         let mut seen = HashSet::new();
+        // A sparse index: --platforms leaves some of its children out.
+        let sparse = match parse(&bytes, kind)? {
+            Parsed::Index(entries) => entries
+                .iter()
+                .any(|(_, p)| !platform_selected(&self.settings.platforms, p)),
+            Parsed::Image(_) => false,
+        };
         let mut todo = vec![(bytes.clone(), kind)];
         while let Some((b, k)) = todo.pop() {
             match parse(&b, k)? {
@@ -291,6 +317,22 @@ impl Engine {
                     }
                 }
                 Parsed::Index(entries) => {
+                    let none_selected = !entries.is_empty()
+                        && !entries
+                            .iter()
+                            .any(|(_, p)| platform_selected(&self.settings.platforms, p));
+                    if none_selected {
+                        let have: Vec<&str> = entries.iter().map(|(_, p)| p.as_str()).collect();
+                        return Err(Error::new(
+                            Category::NotFound,
+                            format!(
+                                "{}: none of its platforms ({}) is in --platforms {}",
+                                job.source_text,
+                                have.join(", "),
+                                self.settings.platforms.join(",")
+                            ),
+                        ));
+                    }
                     for (child, platform) in entries {
                         if !platform_selected(&self.settings.platforms, &platform)
                             || !seen.insert(child.clone())
@@ -359,7 +401,8 @@ impl Engine {
                 true,
             )
         })
-        .await?;
+        .await
+        .map_err(|e| if sparse { sparse_refused(e, job) } else { e })?;
         Ok(true)
     }
 
