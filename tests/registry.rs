@@ -614,6 +614,13 @@ fn render_of_a_bundle_image_matches_its_directory() {
 
 /// An OCI layout with two single-platform images and an index `multi` over them.
 fn multi_arch_layout(dir: &Path) -> std::path::PathBuf {
+    multi_arch_layout_with(dir, false)
+}
+
+/// An OCI layout `DIR/multi` with images `amd64`, `arm64` and the index
+/// `multi` over both; with `attestation`, the index also has an entry as
+/// BuildKit writes for provenance (platform unknown/unknown).
+fn multi_arch_layout_with(dir: &Path, attestation: bool) -> std::path::PathBuf {
     use sha2::Digest;
     let layout = dir.join("multi");
     let img = |t: &str| format!("{}:{t}", layout.display());
@@ -653,6 +660,14 @@ fn multi_arch_layout(dir: &Path) -> std::path::PathBuf {
         e["platform"] = serde_json::json!({"os": "linux", "architecture": arch});
         entries.push(e);
     }
+    if attestation {
+        let mut a = entries[0].clone();
+        a["platform"] = serde_json::json!({"os": "unknown", "architecture": "unknown"});
+        a["annotations"] = serde_json::json!({
+            "vnd.docker.reference.type": "attestation-manifest",
+            "vnd.docker.reference.digest": entries[0]["digest"]});
+        entries.push(a);
+    }
     let index = serde_json::json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": entries});
     let bytes = serde_json::to_vec(&index).unwrap();
     let hex = hex::encode(sha2::Sha256::digest(&bytes));
@@ -667,6 +682,134 @@ fn multi_arch_layout(dir: &Path) -> std::path::PathBuf {
         "annotations": {"org.opencontainers.image.ref.name": "multi"}}));
     std::fs::write(layout.join("index.json"), serde_json::to_vec(&top).unwrap()).unwrap();
     layout
+}
+
+#[test]
+fn a_multi_platform_base_gives_a_multi_platform_catalog() {
+    if !tools_present() {
+        return;
+    }
+    let e = env(false);
+    let home = e.path("home");
+    let layout = multi_arch_layout_with(e.dir.path(), true);
+    let base = format!("{}/base/multi:1", e.plain.host);
+    skopeo(&[
+        "copy",
+        "--all",
+        "--dest-tls-verify=false",
+        &format!("oci:{}:multi", layout.display()),
+        &format!("docker://{base}"),
+    ]);
+    let tag = format!("{}/cat/multi:v1", e.plain.host);
+    let build = |extra: &[&str]| {
+        let mut args = vec![
+            "build",
+            "examples/catalog",
+            "--tag",
+            &tag,
+            "--base",
+            &base,
+            "--tls-verify=false",
+        ];
+        args.extend_from_slice(extra);
+        let (code, out, err) = run(&home, &args);
+        assert_eq!(code, 0, "{out}{err}");
+        (out, err)
+    };
+    let (out, err) = build(&["--push"]);
+    assert!(
+        err.contains("skipping") && err.contains("attestation"),
+        "{err}"
+    );
+    let raw = skopeo(&[
+        "inspect",
+        "--raw",
+        "--tls-verify=false",
+        &format!("docker://{tag}"),
+    ]);
+    let index = json(&raw);
+    assert_eq!(
+        index["mediaType"],
+        "application/vnd.oci.image.index.v1+json"
+    );
+    let entries = index["manifests"].as_array().unwrap();
+    let platforms: Vec<String> = entries
+        .iter()
+        .map(|m| {
+            format!(
+                "{}/{}",
+                m["platform"]["os"].as_str().unwrap(),
+                m["platform"]["architecture"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(platforms, ["linux/amd64", "linux/arm64"]);
+    // The build prints the index digest first.
+    let digest = out
+        .lines()
+        .next()
+        .unwrap()
+        .rsplit_once('@')
+        .unwrap()
+        .1
+        .to_string();
+    assert_eq!(
+        digest,
+        format!(
+            "sha256:{}",
+            hex::encode(<sha2::Sha256 as sha2::Digest>::digest(raw.as_bytes()))
+        )
+    );
+    // Each platform's image: the same catalog layer, its own architecture, opm's label.
+    let mut catalog_layers = std::collections::BTreeSet::new();
+    for (m, arch) in entries.iter().zip(["amd64", "arm64"]) {
+        let child = json(&skopeo(&[
+            "inspect",
+            "--raw",
+            "--tls-verify=false",
+            &format!(
+                "docker://{}/cat/multi@{}",
+                e.plain.host,
+                m["digest"].as_str().unwrap()
+            ),
+        ]));
+        catalog_layers
+            .insert(child["layers"].as_array().unwrap().last().unwrap()["digest"].to_string());
+        let config = json(&skopeo(&[
+            "inspect",
+            "--config",
+            "--tls-verify=false",
+            "--override-arch",
+            arch,
+            &format!("docker://{tag}"),
+        ]));
+        assert_eq!(config["architecture"], arch);
+        assert_eq!(
+            config["config"]["Labels"]["operators.operatorframework.io.index.configs.v1"],
+            "/configs"
+        );
+    }
+    assert_eq!(catalog_layers.len(), 1, "{catalog_layers:?}");
+    // Same input, same index digest; the layout copy is the same index.
+    let out_dir = e.path("out");
+    let (again, _) = build(&["--push", "--to", &format!("oci:{}", out_dir.display())]);
+    assert_eq!(again.lines().next(), out.lines().next());
+    let from_layout = skopeo(&["inspect", "--raw", &format!("oci:{}:v1", out_dir.display())]);
+    assert_eq!(from_layout, raw);
+    // --platforms keeps only those.
+    let (one, _) = build(&[
+        "--platforms",
+        "linux/arm64",
+        "--to",
+        &format!("oci:{}", e.path("arm").display()),
+    ]);
+    let arm = json(&skopeo(&[
+        "inspect",
+        "--raw",
+        &format!("oci:{}:v1", e.path("arm").display()),
+    ]));
+    assert_eq!(arm["manifests"].as_array().unwrap().len(), 1, "{one}");
+    assert_eq!(arm["manifests"][0]["platform"]["architecture"], "arm64");
 }
 
 #[test]

@@ -6,7 +6,7 @@
 
 use super::EXIT_FINDINGS;
 use crate::fs::catalog_files;
-use crate::registry::catalog::{CONFIGS_LABEL, Source, file_descriptor};
+use crate::registry::catalog::{CONFIGS_LABEL, Image, Source, file_descriptor};
 use crate::registry::client::{Remote, parse_ref};
 use crate::registry::layout::{self, Layout};
 use crate::registry::manifest::{self, Descriptor, MediaKind};
@@ -38,6 +38,12 @@ pub struct BuildArgs {
     /// Also write the image to an OCI layout directory: oci:DIR[:TAG] (tag defaults to that of --tag).
     #[arg(long, value_name = "oci:DIR")]
     pub to: Option<String>,
+    /// A multi-platform base gives a multi-platform catalog image: one image per platform of
+    /// the base (the same catalog layer over each), under an index. Only these platforms
+    /// (os/arch[/variant], comma-separated); default: all of the base's, or with the global
+    /// --platform, that one image alone (no index).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub platforms: Vec<String>,
 }
 
 /// The fixed timestamp of every entry and of the config: SOURCE_DATE_EPOCH or 0.
@@ -96,83 +102,187 @@ pub fn build(
     }
     let (diff_id, layer_size, files) = layer?;
     let digest = block_on(async {
-        let base = match &a.base {
-            Some(b) => {
-                let src = Source::open(b, &opts).await?;
-                let img = src.image(&opts.platform).await?;
-                Some((src, img))
+        let src = match &a.base {
+            Some(b) => Some(Source::open(b, &opts).await?),
+            None => None,
+        };
+        // One image per platform of a multi-platform base, under an index of
+        // the base's kind; a single image otherwise.
+        let mut parts: Vec<(Option<Image>, Option<Value>)> = Vec::new();
+        let mut index_kind = None;
+        match &src {
+            None => parts.push((None, None)),
+            Some(s) => {
+                let top = s.top().await?;
+                // `--platform` alone picks one image of the base, as in every command.
+                let one = a.platforms.is_empty() && opts.platform_given;
+                if top.kind.is_index() && !one {
+                    index_kind = Some(if top.kind == MediaKind::DockerList {
+                        MediaKind::DockerList
+                    } else {
+                        MediaKind::OciIndex
+                    });
+                    let v: Value = serde_json::from_slice(&top.bytes)
+                        .map_err(|e| format!("{}: index is not JSON: {e}", s.shown()))?;
+                    let raw = v["manifests"].as_array().cloned().unwrap_or_default();
+                    let entries = manifest::index_entries(&top.bytes)
+                        .map_err(|e| format!("{}: {e}", s.shown()))?;
+                    for ((d, plat), m) in entries.iter().zip(&raw) {
+                        let attestation = plat.starts_with("unknown/")
+                            || m.pointer("/annotations/vnd.docker.reference.type")
+                                .is_some();
+                        if attestation {
+                            eprintln!(
+                                "note: {}: skipping {} (an attestation, not an image)",
+                                s.shown(),
+                                d.digest
+                            );
+                            continue;
+                        }
+                        if !a.platforms.is_empty()
+                            && !crate::mirror::copy::platform_selected(&a.platforms, plat)
+                        {
+                            continue;
+                        }
+                        parts.push((
+                            Some(s.image_at(&d.digest).await?),
+                            m.get("platform").cloned(),
+                        ));
+                    }
+                    if parts.is_empty() {
+                        let have: Vec<&str> = entries.iter().map(|(_, p)| p.as_str()).collect();
+                        return Err(format!(
+                            "{}: none of its platforms ({}) is in --platforms {}",
+                            s.shown(),
+                            have.join(", "),
+                            a.platforms.join(",")
+                        ));
+                    }
+                } else {
+                    parts.push((Some(s.image(&opts.platform).await?), None));
+                }
+            }
+        }
+        let layer_oci = file_descriptor(manifest::OCI_LAYER_GZIP, &layer_path)?;
+        debug_assert_eq!(layer_oci.size, layer_size);
+        let mut children = Vec::new();
+        for (img, platform) in &parts {
+            let docker = img
+                .as_ref()
+                .is_some_and(|i| i.manifest.kind == MediaKind::DockerManifest);
+            let layer = Descriptor {
+                media_type: if docker {
+                    manifest::DOCKER_LAYER_GZIP
+                } else {
+                    manifest::OCI_LAYER_GZIP
+                }
+                .to_string(),
+                ..layer_oci.clone()
+            };
+            let config = make_config(
+                img.as_ref().map(|i| &i.config),
+                &diff_id,
+                &opts.platform,
+                &a.dir,
+                epoch(),
+            )?;
+            let config_bytes = serde_json::to_vec(&config).map_err(|e| e.to_string())?;
+            let config_desc = Descriptor {
+                media_type: if docker {
+                    manifest::DOCKER_CONFIG
+                } else {
+                    manifest::OCI_CONFIG
+                }
+                .to_string(),
+                digest: format!("sha256:{}", sha256_hex(&config_bytes)),
+                size: config_bytes.len() as u64,
+            };
+            let base_layers: Vec<Descriptor> = img
+                .as_ref()
+                .map(|i| i.parsed.layers.clone())
+                .unwrap_or_default();
+            let mut layers = base_layers.clone();
+            layers.push(layer);
+            let kind = if docker {
+                MediaKind::DockerManifest
+            } else {
+                MediaKind::OciManifest
+            };
+            let manifest_value = json!({
+                "schemaVersion": 2,
+                "mediaType": kind.media_type(),
+                "config": config_desc.to_value(),
+                "layers": layers.iter().map(Descriptor::to_value).collect::<Vec<_>>(),
+            });
+            let bytes = serde_json::to_vec(&manifest_value).map_err(|e| e.to_string())?;
+            children.push(Child {
+                base_layers,
+                config_desc,
+                config_bytes,
+                desc: Descriptor {
+                    media_type: kind.media_type().to_string(),
+                    digest: format!("sha256:{}", sha256_hex(&bytes)),
+                    size: bytes.len() as u64,
+                },
+                bytes,
+                platform: platform.clone(),
+            });
+        }
+        // The index over them, entries in the base's order with its platforms.
+        let index = match index_kind {
+            Some(k) => {
+                let v = json!({
+                    "schemaVersion": 2,
+                    "mediaType": k.media_type(),
+                    "manifests": children.iter().map(|c| {
+                        let mut e = c.desc.to_value();
+                        if let Some(p) = &c.platform {
+                            e["platform"] = p.clone();
+                        }
+                        e
+                    }).collect::<Vec<_>>(),
+                });
+                let bytes = serde_json::to_vec(&v).map_err(|e| e.to_string())?;
+                Some((
+                    Descriptor {
+                        media_type: k.media_type().to_string(),
+                        digest: format!("sha256:{}", sha256_hex(&bytes)),
+                        size: bytes.len() as u64,
+                    },
+                    bytes,
+                ))
             }
             None => None,
         };
-        let docker = base
-            .as_ref()
-            .is_some_and(|(_, i)| i.manifest.kind == MediaKind::DockerManifest);
-        let layer_type = if docker {
-            manifest::DOCKER_LAYER_GZIP
-        } else {
-            manifest::OCI_LAYER_GZIP
+        let (top_desc, top_bytes) = match &index {
+            Some((d, b)) => (d.clone(), b.clone()),
+            None => (children[0].desc.clone(), children[0].bytes.clone()),
         };
-        let layer = file_descriptor(layer_type, &layer_path)?;
-        debug_assert_eq!(layer.size, layer_size);
-        let config = make_config(
-            base.as_ref().map(|(_, i)| &i.config),
-            &diff_id,
-            &opts.platform,
-            &a.dir,
-            epoch(),
-        )?;
-        let config_bytes = serde_json::to_vec(&config).map_err(|e| e.to_string())?;
-        let config_desc = Descriptor {
-            media_type: if docker {
-                manifest::DOCKER_CONFIG
-            } else {
-                manifest::OCI_CONFIG
-            }
-            .to_string(),
-            digest: format!("sha256:{}", sha256_hex(&config_bytes)),
-            size: config_bytes.len() as u64,
-        };
-        let mut layers: Vec<Descriptor> = base
-            .as_ref()
-            .map(|(_, i)| i.parsed.layers.clone())
-            .unwrap_or_default();
-        layers.push(layer.clone());
-        let kind = if docker {
-            MediaKind::DockerManifest
-        } else {
-            MediaKind::OciManifest
-        };
-        let manifest_value = json!({
-            "schemaVersion": 2,
-            "mediaType": kind.media_type(),
-            "config": config_desc.to_value(),
-            "layers": layers.iter().map(Descriptor::to_value).collect::<Vec<_>>(),
-        });
-        let manifest_bytes = serde_json::to_vec(&manifest_value).map_err(|e| e.to_string())?;
-        let manifest_digest = format!("sha256:{}", sha256_hex(&manifest_bytes));
 
         if let Some((dir, tag)) = &to {
             let l = Layout::create(dir)?;
-            if let Some((src, img)) = &base {
-                for d in &img.parsed.layers {
-                    if !l.has_blob(&d.digest) {
-                        let tmp = work.path().join("base-blob");
-                        src.blob_to_file(&d.digest, &tmp).await?;
-                        l.put_blob_file(&tmp, &d.digest)?;
-                        let _ = std::fs::remove_file(&tmp);
+            if let Some(src) = &src {
+                for c in &children {
+                    for d in &c.base_layers {
+                        if !l.has_blob(&d.digest) {
+                            let tmp = work.path().join("base-blob");
+                            src.blob_to_file(&d.digest, &tmp).await?;
+                            l.put_blob_file(&tmp, &d.digest)?;
+                            let _ = std::fs::remove_file(&tmp);
+                        }
                     }
                 }
             }
-            l.put_blob_file(&layer_path, &layer.digest)?;
-            l.put_blob_bytes(&config_bytes, &config_desc.digest)?;
-            l.put_blob_bytes(&manifest_bytes, &manifest_digest)?;
-            let desc = Descriptor {
-                media_type: kind.media_type().to_string(),
-                digest: manifest_digest.clone(),
-                size: manifest_bytes.len() as u64,
-            };
+            l.put_blob_file(&layer_path, &layer_oci.digest)?;
+            for c in &children {
+                l.put_blob_bytes(&c.config_bytes, &c.config_desc.digest)?;
+                l.put_blob_bytes(&c.bytes, &c.desc.digest)?;
+            }
+            if index.is_some() {
+                l.put_blob_bytes(&top_bytes, &top_desc.digest)?;
+            }
             let tag = tag.clone().or_else(|| target.tag.clone());
-            l.set_ref(&desc, tag.as_deref())?;
+            l.set_ref(&top_desc, tag.as_deref())?;
             eprintln!(
                 "wrote oci:{}{}",
                 dir.display(),
@@ -181,39 +291,83 @@ pub fn build(
         }
         if a.push {
             let dest = Remote::connect(&a.tag, &opts, RegistryOperation::Push).await?;
-            if let Some((src, img)) = &base {
-                for d in &img.parsed.layers {
-                    copy_base_blob(src, &dest, d, work.path()).await?;
+            if let Some(src) = &src {
+                for c in &children {
+                    for d in &c.base_layers {
+                        copy_base_blob(src, &dest, d, work.path()).await?;
+                    }
                 }
             }
-            dest.push_blob_file(&layer_path, &layer.digest, layer.size)
+            dest.push_blob_file(&layer_path, &layer_oci.digest, layer_oci.size)
                 .await?;
-            dest.push_blob_bytes(config_bytes.clone(), &config_desc.digest)
-                .await?;
-            dest.push_manifest(&manifest_bytes, kind.media_type(), None)
+            for c in &children {
+                dest.push_blob_bytes(c.config_bytes.clone(), &c.config_desc.digest)
+                    .await?;
+                // Children by digest, before the index that names them.
+                let by_digest = index.as_ref().map(|_| c.desc.digest.as_str());
+                if by_digest.is_some() {
+                    dest.push_manifest(&c.bytes, &c.desc.media_type, by_digest)
+                        .await?;
+                }
+            }
+            dest.push_manifest(&top_bytes, &top_desc.media_type, None)
                 .await?;
             eprintln!("pushed {}", dest.shown);
         }
         let mut out = std::io::stdout().lock();
         let _ = writeln!(
             out,
-            "{}@{manifest_digest}\n  catalog layer {} ({} file{}, {} bytes)\n  config {}",
+            "{}@{}\n  catalog layer {} ({} file{}, {} bytes)",
             target.name(),
-            layer.digest,
+            top_desc.digest,
+            layer_oci.digest,
             files,
             if files == 1 { "" } else { "s" },
-            layer.size,
-            config_desc.digest
+            layer_oci.size,
         );
+        for c in &children {
+            match &c.platform {
+                Some(p) => {
+                    let mut plat = format!(
+                        "{}/{}",
+                        p["os"].as_str().unwrap_or(""),
+                        p["architecture"].as_str().unwrap_or("")
+                    );
+                    if let Some(v) = p["variant"].as_str() {
+                        plat = format!("{plat}/{v}");
+                    }
+                    let _ = writeln!(
+                        out,
+                        "  {plat}: {} (config {})",
+                        c.desc.digest, c.config_desc.digest
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "  config {}", c.config_desc.digest);
+                }
+            }
+        }
         if !a.push && to.is_none() {
             let _ = writeln!(
                 out,
                 "  (not stored: give --push to push it, or --to oci:DIR to write an OCI layout)"
             );
         }
-        Ok::<String, String>(manifest_digest)
+        Ok::<String, String>(top_desc.digest.clone())
     })??;
     Ok(Ok(digest))
+}
+
+/// One platform's image of a build.
+struct Child {
+    /// The base image's layers (copied before the catalog layer).
+    base_layers: Vec<Descriptor>,
+    config_desc: Descriptor,
+    config_bytes: Vec<u8>,
+    desc: Descriptor,
+    bytes: Vec<u8>,
+    /// The base index entry's `platform`, when the base is multi-platform.
+    platform: Option<Value>,
 }
 
 /// Base layer to the target: HEAD first, then a cross-repository mount within

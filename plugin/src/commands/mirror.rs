@@ -627,6 +627,7 @@ fn plan_isc(a: &MirrorArgs, path: &Path) -> Result<IscRun, String> {
                 base: Some(base.clone()),
                 push: false,
                 to: Some(format!("oci:{}", tmp.display())),
+                platforms: Vec::new(),
             };
             let d = match super::build::build(&args, "oc catalog", true)? {
                 Ok(d) => d,
@@ -661,6 +662,7 @@ fn plan_isc(a: &MirrorArgs, path: &Path) -> Result<IscRun, String> {
                 base: Some(base.clone()),
                 push: true,
                 to: None,
+                platforms: Vec::new(),
             };
             match super::build::build(&args, "oc catalog", true)? {
                 Ok(d) => format!("{repo}@{d}"),

@@ -91,6 +91,11 @@ impl Source {
         }
     }
 
+    /// The manifest the reference names (an image or an index).
+    pub async fn top(&self) -> Result<RawManifest, String> {
+        self.raw(None).await
+    }
+
     /// The image for `platform`, with its config.
     pub async fn image(&self, platform: &str) -> Result<Image, String> {
         let top = self.raw(None).await?;
@@ -101,6 +106,16 @@ impl Source {
         } else {
             top
         };
+        self.load(m).await
+    }
+
+    /// The image of an index entry, by digest, with its config.
+    pub async fn image_at(&self, digest: &str) -> Result<Image, String> {
+        let m = self.raw(Some(digest)).await?;
+        self.load(m).await
+    }
+
+    async fn load(&self, m: RawManifest) -> Result<Image, String> {
         if m.kind.is_index() {
             return Err(format!("{}: nested image index", self.shown()));
         }

@@ -68,6 +68,7 @@ impl RegistryArgs {
                 .platform
                 .clone()
                 .unwrap_or_else(manifest::host_platform),
+            platform_given: self.platform.is_some(),
         }
     }
 }
@@ -79,6 +80,8 @@ pub struct Options {
     pub cert_dir: Option<PathBuf>,
     pub tls_verify: bool,
     pub platform: String,
+    /// `--platform` was given (else `platform` is the host's).
+    pub platform_given: bool,
 }
 
 impl Default for Options {
@@ -88,6 +91,7 @@ impl Default for Options {
             cert_dir: None,
             tls_verify: true,
             platform: manifest::host_platform(),
+            platform_given: false,
         }
     }
 }
