@@ -813,6 +813,48 @@ struct IscFixture {
     multi_d: String,
 }
 
+/// `mirror -c ISC --workdir WORK EXTRA… DEST`, which must succeed: its stdout and stderr.
+fn mirror_isc(
+    home: &Path,
+    isc: &Path,
+    work: &Path,
+    extra: &[&str],
+    dest: &str,
+) -> (String, String) {
+    let mut args = vec![
+        "-c",
+        isc.to_str().unwrap(),
+        "--workdir",
+        work.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    args.push(dest);
+    let (code, out, err) = mirror(home, &args);
+    assert_eq!(code, 0, "{out}{err}");
+    (out, err)
+}
+
+/// Every image foo needs, and the additional image, byte-identical under `dst`.
+fn fx_images_arrived(src: &str, set: &Set, base_d: &str, app_d: &str, multi_d: &str, dst: &str) {
+    for (s, d) in [
+        (
+            format!("{src}/ns/base@{base_d}"),
+            format!("{dst}/ns/base@{base_d}"),
+        ),
+        (
+            format!("{src}/ns/app@{app_d}"),
+            format!("{dst}/ns/app@{app_d}"),
+        ),
+        (
+            format!("{src}/ns/multi@{multi_d}"),
+            format!("{dst}/ns/multi@{multi_d}"),
+        ),
+        (set.lines[4].0.clone(), format!("{dst}/ns/bundle:1.0")),
+    ] {
+        assert_eq!(raw_digest(&s), raw_digest(&d), "{s} -> {d}");
+    }
+}
+
 fn isc_fixture() -> IscFixture {
     let e = env(false);
     let home = e.path("home");
@@ -911,42 +953,20 @@ fn isc_filters_rebuilds_the_catalog_copies_what_it_needs_and_writes_resources() 
         "{mapping}"
     );
     assert!(!mapping.contains("nothere"), "{mapping}");
-    let (code, out, err) = mirror(
-        &home,
-        &[
-            "-c",
-            isc.to_str().unwrap(),
-            "--workdir",
-            work.to_str().unwrap(),
-            &dest,
-        ],
-    );
-    assert_eq!(code, 0, "{out}{err}");
+    let (out, _) = mirror_isc(&home, &isc, &work, &[], &dest);
     assert!(
         line_with(&out, "images:").ends_with(" 0 failed (4 in all)"),
         "{out}"
     );
     // Every image foo needs, and the additional image, byte-identical at the destination.
-    for (s, d) in [
-        (
-            format!("{src}/ns/base@{base_d}"),
-            format!("{}/mirror/ns/base@{base_d}", dst.host),
-        ),
-        (
-            format!("{src}/ns/app@{app_d}"),
-            format!("{}/mirror/ns/app@{app_d}", dst.host),
-        ),
-        (
-            format!("{src}/ns/multi@{multi_d}"),
-            format!("{}/mirror/ns/multi@{multi_d}", dst.host),
-        ),
-        (
-            set.lines[4].0.clone(),
-            format!("{}/mirror/ns/bundle:1.0", dst.host),
-        ),
-    ] {
-        assert_eq!(raw_digest(&s), raw_digest(&d), "{s} -> {d}");
-    }
+    fx_images_arrived(
+        &src,
+        &set,
+        &base_d,
+        &app_d,
+        &multi_d,
+        &format!("{}/mirror", dst.host),
+    );
     // The rebuilt catalog holds only foo.
     let resources: Vec<String> = std::fs::read_dir(work.join("cluster-resources"))
         .unwrap()
@@ -1011,17 +1031,7 @@ fn isc_through_an_air_gap_ends_as_a_direct_mirror_would() {
     let dir = e.path("archive");
     let file = format!("file://{}", dir.display());
     let w1 = e.path("work-m2d");
-    let (code, out, err) = mirror(
-        &home,
-        &[
-            "-c",
-            isc.to_str().unwrap(),
-            "--workdir",
-            w1.to_str().unwrap(),
-            &file,
-        ],
-    );
-    assert_eq!(code, 0, "{out}{err}");
+    let (out, err) = mirror_isc(&home, &isc, &w1, &[], &file);
     assert!(
         line_with(&out, "images:").ends_with(" 0 failed (5 in all)"),
         "{out}"
@@ -1036,34 +1046,13 @@ fn isc_through_an_air_gap_ends_as_a_direct_mirror_would() {
     assert_eq!(plan["format"], 1);
     assert_eq!(plan["catalogs"].as_array().unwrap().len(), 1);
     // Run again: the catalog rebuilds to the same digest and nothing ships twice.
-    let (code, out, err) = mirror(
-        &home,
-        &[
-            "-c",
-            isc.to_str().unwrap(),
-            "--workdir",
-            w1.to_str().unwrap(),
-            &file,
-        ],
-    );
-    assert_eq!(code, 0, "{out}{err}");
+    let (out, _) = mirror_isc(&home, &isc, &w1, &[], &file);
     assert!(
         line_with(&out, "archived 5 images").contains(": 0 blobs (0 B)"),
         "{out}"
     );
     // Ship the whole set across the gap.
-    let (code, out, err) = mirror(
-        &home,
-        &[
-            "-c",
-            isc.to_str().unwrap(),
-            "--workdir",
-            w1.to_str().unwrap(),
-            "--full",
-            &file,
-        ],
-    );
-    assert_eq!(code, 0, "{out}{err}");
+    mirror_isc(&home, &isc, &w1, &["--full"], &file);
 
     // Only the tars cross the gap.
     let far = e.path("far");
@@ -1091,26 +1080,14 @@ fn isc_through_an_air_gap_ends_as_a_direct_mirror_would() {
         line_with(&out, "images:").ends_with(" 0 failed (5 in all)"),
         "{out}"
     );
-    for (s, d) in [
-        (
-            format!("{src}/ns/base@{base_d}"),
-            format!("{}/mirror/ns/base@{base_d}", dst.host),
-        ),
-        (
-            format!("{src}/ns/app@{app_d}"),
-            format!("{}/mirror/ns/app@{app_d}", dst.host),
-        ),
-        (
-            format!("{src}/ns/multi@{multi_d}"),
-            format!("{}/mirror/ns/multi@{multi_d}", dst.host),
-        ),
-        (
-            set.lines[4].0.clone(),
-            format!("{}/mirror/ns/bundle:1.0", dst.host),
-        ),
-    ] {
-        assert_eq!(raw_digest(&s), raw_digest(&d), "{s} -> {d}");
-    }
+    fx_images_arrived(
+        &src,
+        &set,
+        &base_d,
+        &app_d,
+        &multi_d,
+        &format!("{}/mirror", dst.host),
+    );
     // The rebuilt catalog, under the name a direct mirror gives it, holds only foo.
     let catalog = format!("{}/mirror/cat/catalog:v1", dst.host);
     let (code, out, err) = run(
@@ -1124,17 +1101,13 @@ fn isc_through_an_air_gap_ends_as_a_direct_mirror_would() {
     // writes the same cluster resources, but for the registry's name.
     let direct = start_plain(e.dir.path(), "direct");
     let w3 = e.path("work-m2m");
-    let (code, out, err) = mirror(
+    mirror_isc(
         &home,
-        &[
-            "-c",
-            isc.to_str().unwrap(),
-            "--workdir",
-            w3.to_str().unwrap(),
-            &format!("docker://{}/mirror", direct.host),
-        ],
+        &isc,
+        &w3,
+        &[],
+        &format!("docker://{}/mirror", direct.host),
     );
-    assert_eq!(code, 0, "{out}{err}");
     let via_disk = cluster_resources(&w2);
     let direct_res: std::collections::BTreeMap<String, String> = cluster_resources(&w3)
         .into_iter()
@@ -1337,41 +1310,34 @@ fn platforms_keep_the_index_and_only_the_chosen_children() {
     // Into distribution 2.x, which checks every child of an index: a clear refusal.
     let dst = start_plain(e.dir.path(), "dst");
     std::fs::write(&map, format!("{multi}\n")).unwrap();
-    let (code2, out2, err2) = mirror(
-        &home,
-        &[
-            "--platforms",
-            "linux/arm64",
-            "--workdir",
-            e.path("work").to_str().unwrap(),
-            "--mapping",
-            map.to_str().unwrap(),
-            &format!("docker://{}", dst.host),
-        ],
-    );
-    assert_ne!(code2, 0, "{out2}{err2}");
+    let work = e.path("work");
+    let failing = |platforms: &str| {
+        let (code, out, err) = mirror(
+            &home,
+            &[
+                "--platforms",
+                platforms,
+                "--workdir",
+                work.to_str().unwrap(),
+                "--mapping",
+                map.to_str().unwrap(),
+                &format!("docker://{}", dst.host),
+            ],
+        );
+        assert_ne!(code, 0, "{out}{err}");
+        err
+    };
+    let err = failing("linux/arm64");
     assert!(
-        err2.contains("refused the index because the platforms --platforms left out are not there")
-            && err2.contains("drop --platforms"),
-        "{err2}"
+        err.contains("refused the index because the platforms --platforms left out are not there")
+            && err.contains("drop --platforms"),
+        "{err}"
     );
     // The arm64 image itself arrived, by digest.
     assert_eq!(raw_digest(&format!("{}/ns/multi@{arm}", dst.host)), arm);
 
     // No platform of the index chosen: a failure that says which there are.
-    let (code, out, err) = mirror(
-        &home,
-        &[
-            "--platforms",
-            "linux/s390x",
-            "--workdir",
-            e.path("work").to_str().unwrap(),
-            "--mapping",
-            map.to_str().unwrap(),
-            &format!("docker://{}", dst.host),
-        ],
-    );
-    assert_ne!(code, 0, "{out}{err}");
+    let err = failing("linux/s390x");
     assert!(
         err.contains(
             "none of its platforms (linux/amd64, linux/arm64) is in --platforms linux/s390x"

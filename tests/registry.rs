@@ -612,9 +612,19 @@ fn render_of_a_bundle_image_matches_its_directory() {
     assert!(got.contains(&format!("\"image\": \"{image}\"")), "{got}");
 }
 
-/// An OCI layout with two single-platform images and an index `multi` over them.
-fn multi_arch_layout(dir: &Path) -> std::path::PathBuf {
-    multi_arch_layout_with(dir, false)
+/// The layout of [`multi_arch_layout_with`], and its index pushed as
+/// `base/multi:1` to the plain registry.
+fn multi_arch_base(e: &Env, attestation: bool) -> (std::path::PathBuf, String) {
+    let layout = multi_arch_layout_with(e.dir.path(), attestation);
+    let base = format!("{}/base/multi:1", e.plain.host);
+    skopeo(&[
+        "copy",
+        "--all",
+        "--dest-tls-verify=false",
+        &format!("oci:{}:multi", layout.display()),
+        &format!("docker://{base}"),
+    ]);
+    (layout, base)
 }
 
 /// An OCI layout `DIR/multi` with images `amd64`, `arm64` and the index
@@ -691,15 +701,7 @@ fn a_multi_platform_base_gives_a_multi_platform_catalog() {
     }
     let e = env(false);
     let home = e.path("home");
-    let layout = multi_arch_layout_with(e.dir.path(), true);
-    let base = format!("{}/base/multi:1", e.plain.host);
-    skopeo(&[
-        "copy",
-        "--all",
-        "--dest-tls-verify=false",
-        &format!("oci:{}:multi", layout.display()),
-        &format!("docker://{base}"),
-    ]);
+    let (_, base) = multi_arch_base(&e, true);
     let tag = format!("{}/cat/multi:v1", e.plain.host);
     let build = |extra: &[&str]| {
         let mut args = vec![
@@ -819,15 +821,7 @@ fn platform_is_selected_from_a_multi_arch_base() {
     }
     let e = env(false);
     let home = e.path("home");
-    let layout = multi_arch_layout(e.dir.path());
-    let base = format!("{}/base/multi:1", e.plain.host);
-    skopeo(&[
-        "copy",
-        "--all",
-        "--dest-tls-verify=false",
-        &format!("oci:{}:multi", layout.display()),
-        &format!("docker://{base}"),
-    ]);
+    let (layout, base) = multi_arch_base(&e, false);
     for (platform, src) in [
         ("linux/arm64", base.clone()),
         ("linux/amd64", format!("oci:{}:multi", layout.display())),
