@@ -24,29 +24,10 @@ done
 cargo build --release -p oc-catalog >/dev/null 2>&1 || cargo build --release -p oc-catalog
 BIN=$PWD/target/release/oc-catalog
 
-W=$(mktemp -d)
-REG_PID=""
-cleanup() {
-  [ -n "$REG_PID" ] && kill "$REG_PID" 2>/dev/null && wait "$REG_PID" 2>/dev/null
-  # podman's vfs store holds root-owned read-only copies: make them removable.
-  chmod -R u+w "$W" 2>/dev/null || true
-  rm -rf "$W"
-}
-trap cleanup EXIT
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-HOST=127.0.0.1:$PORT
-cat > "$W/reg.yml" <<EOF
-version: 0.1
-log: { level: error }
-storage: { filesystem: { rootdirectory: $W/reg }, delete: { enabled: true } }
-http: { addr: $HOST, secret: bench }
-EOF
-docker-registry serve "$W/reg.yml" >"$W/reg.log" 2>&1 &
-REG_PID=$!
-for _ in $(seq 100); do
-  (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-  sleep 0.05
-done
+# shellcheck source=scripts/lib/registry.sh
+. scripts/lib/registry.sh
+bench_workdir
+start_registry
 
 CTX=$(cd "$(dirname "$CATALOG")" && pwd)
 NAME=$(basename "$CATALOG")
