@@ -6,6 +6,8 @@
 //! source. Faults: a registry killed mid-run then restarted, a blob corrupted
 //! by a proxy, a 429 burst, our own process killed with SIGKILL mid-run.
 
+#[path = "common/crds.rs"]
+mod crds;
 #[path = "registry/harness.rs"]
 mod harness;
 
@@ -883,6 +885,16 @@ fn isc_fixture() -> IscFixture {
         ),
     )
     .unwrap();
+    // Package baz (not selected by isc.yaml; added by a later run) has ns/base:v2 as its bundle.
+    let base2_d = raw_digest(&format!("{src}/ns/base:v2"));
+    std::fs::create_dir_all(cat.join("baz")).unwrap();
+    std::fs::write(
+        cat.join("baz/catalog.yaml"),
+        format!(
+            "---\nschema: olm.package\nname: baz\ndefaultChannel: stable\n---\nschema: olm.channel\npackage: baz\nname: stable\nentries:\n- name: baz.v2.0.0\n---\nschema: olm.bundle\nname: baz.v2.0.0\npackage: baz\nimage: {src}/ns/base@{base2_d}\nproperties:\n- type: olm.package\n  value:\n    packageName: baz\n    version: 2.0.0\n"
+        ),
+    )
+    .unwrap();
     let catalog_ref = format!("{src}/cat/catalog:v1");
     let (code, out, err) = run(
         &home,
@@ -1124,6 +1136,51 @@ fn isc_through_an_air_gap_ends_as_a_direct_mirror_would() {
         cs.contains(&format!("{}/mirror/cat/catalog@{pushed}", dst.host)),
         "{cs}"
     );
+    let crds = crds::validators();
+    for (name, yaml) in &via_disk {
+        let p = crds::problems(&crds, name, yaml);
+        assert!(p.is_empty(), "{p:#?}\n{yaml}");
+    }
+    // Legacy ICSP and an OLM v1 ClusterCatalog from the same archive, valid too.
+    let w5 = e.path("work-d2m-icsp");
+    let (code, out, err) = mirror(
+        &home,
+        &[
+            "--from",
+            &format!("file://{}", far.display()),
+            "--icsp",
+            "--cluster-catalog",
+            "--scope",
+            "registry",
+            "--workdir",
+            w5.to_str().unwrap(),
+            &format!("docker://{}/mirror", dst.host),
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let legacy = cluster_resources(&w5);
+    assert!(legacy.keys().any(|k| k.contains("icsp")), "{legacy:?}");
+    assert!(!legacy.keys().any(|k| k.contains("idms")), "{legacy:?}");
+    let icsp = legacy.iter().find(|(k, _)| k.contains("icsp")).unwrap().1;
+    assert!(
+        icsp.lines().any(|l| l
+            .trim()
+            .strip_prefix("source: ")
+            .is_some_and(|v| v.trim_matches('"') == src)),
+        "--scope registry: {icsp}"
+    );
+    let cc = legacy
+        .values()
+        .find(|t| t.contains("kind: ClusterCatalog"))
+        .unwrap_or_else(|| panic!("{legacy:?}"));
+    assert!(
+        cc.contains(&format!("{}/mirror/cat/catalog@{pushed}", dst.host)),
+        "{cc}"
+    );
+    for (name, yaml) in &legacy {
+        let p = crds::problems(&crds, name, yaml);
+        assert!(p.is_empty(), "{p:#?}\n{yaml}");
+    }
     assert_eq!(
         std::fs::read_to_string(w2.join("mapping.txt")).unwrap(),
         std::fs::read_to_string(w3.join("mapping.txt"))
@@ -1173,6 +1230,88 @@ fn isc_through_an_air_gap_ends_as_a_direct_mirror_would() {
         err.contains("push it to a registry") && err.contains("isc.yaml"),
         "{err}"
     );
+
+    // A package added to the configuration: the next archive ships only the
+    // blobs the layout did not hold yet (baz's bundle layer and config, the
+    // rebuilt catalog's new layer, config and manifest).
+    let blobs = |d: &Path| -> BTreeSet<String> {
+        std::fs::read_dir(d.join("oci/blobs/sha256"))
+            .unwrap()
+            .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    let before = blobs(&dir);
+    let isc2 = e.path("isc-baz.yaml");
+    std::fs::write(
+        &isc2,
+        std::fs::read_to_string(&isc)
+            .unwrap()
+            .replace("    - name: foo\n", "    - name: foo\n    - name: baz\n"),
+    )
+    .unwrap();
+    let (out, _) = mirror_isc(&home, &isc2, &w1, &[], &file);
+    let added: BTreeSet<String> = blobs(&dir).difference(&before).cloned().collect();
+    let new = added.len();
+    let base2: Value = serde_json::from_str(&raw(&format!("{src}/ns/base:v2"))).unwrap();
+    let base2_layer = base2["layers"][1]["digest"].as_str().unwrap();
+    assert!(
+        added.contains(base2_layer.trim_start_matches("sha256:")),
+        "baz's layer {base2_layer} not among the new blobs {added:?}"
+    );
+    let archived = line_with(&out, "archived 6 images as run ");
+    assert!(
+        archived.contains(&format!(": {new} blobs (")),
+        "{new} new blobs in the layout: {out}"
+    );
+    let plan: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("working-dir/isc-plan.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        plan.to_string().contains(&format!(
+            "ns/base@{}",
+            raw_digest(&format!("{src}/ns/base:v2"))
+        )),
+        "{plan}"
+    );
+
+    // A run that cannot copy everything (bar's bundle is not at the source)
+    // fails naming the image, and leaves the last good plan and archive as they were.
+    let good_plan = std::fs::read(dir.join("working-dir/isc-plan.json")).unwrap();
+    let tars = |d: &Path| -> BTreeSet<String> {
+        std::fs::read_dir(d)
+            .unwrap()
+            .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".tar"))
+            .collect()
+    };
+    let tars_before = tars(&dir);
+    let isc3 = e.path("isc-bar.yaml");
+    std::fs::write(
+        &isc3,
+        std::fs::read_to_string(&isc)
+            .unwrap()
+            .replace("    - name: foo\n", "    - name: foo\n    - name: bar\n"),
+    )
+    .unwrap();
+    let (code, out, err) = mirror(
+        &home,
+        &[
+            "-c",
+            isc3.to_str().unwrap(),
+            "--workdir",
+            w1.to_str().unwrap(),
+            &file,
+        ],
+    );
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(format!("{out}{err}").contains("ns/nothere"), "{out}{err}");
+    assert!(err.contains("no archive written"), "{err}");
+    assert_eq!(
+        std::fs::read(dir.join("working-dir/isc-plan.json")).unwrap(),
+        good_plan
+    );
+    assert_eq!(tars(&dir), tars_before);
 }
 
 #[test]

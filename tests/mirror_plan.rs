@@ -10,6 +10,9 @@
 //! * the generated cluster resources are valid against the real CRD schemas in
 //!   `tests/fixtures/crds/` (unknown fields refused) and stable (insta snapshots).
 
+#[path = "common/crds.rs"]
+mod crds;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -534,79 +537,6 @@ fn every_corpus_catalog_filters_to_a_valid_catalog() {
 // ---------------------------------------------------------------------------
 // Cluster resources against the CRDs
 
-/// A CRD version's openAPIV3Schema as a JSON Schema refusing unknown fields
-/// (what the API server's strict field validation does).
-fn strict(schema: &Value) -> Value {
-    match schema {
-        Value::Object(m) => {
-            let mut out: serde_json::Map<String, Value> = m
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        if k == "properties" {
-                            Value::Object(
-                                v.as_object()
-                                    .unwrap()
-                                    .iter()
-                                    .map(|(k, v)| (k.clone(), strict(v)))
-                                    .collect(),
-                            )
-                        } else {
-                            strict(v)
-                        },
-                    )
-                })
-                .collect();
-            if out.contains_key("properties")
-                && !out.contains_key("additionalProperties")
-                && !out.contains_key("x-kubernetes-preserve-unknown-fields")
-            {
-                out.insert("additionalProperties".into(), Value::Bool(false));
-            }
-            Value::Object(out)
-        }
-        Value::Array(a) => Value::Array(a.iter().map(strict).collect()),
-        v => v.clone(),
-    }
-}
-
-/// kind → (apiVersion, validator, namespaced)
-fn crd_validators() -> BTreeMap<String, (String, jsonschema::Validator, bool)> {
-    let mut out = BTreeMap::new();
-    for f in files(&fixtures().join("crds"))
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-    {
-        let crd = &fbc_core::parse::documents_to_json(&read(&f)).unwrap()[0];
-        let spec = &crd["spec"];
-        let kind = spec["names"]["kind"].as_str().unwrap().to_string();
-        let group = spec["group"].as_str().unwrap();
-        let namespaced = spec["scope"] == "Namespaced";
-        let ver = spec["versions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|v| v["storage"] == true)
-            .unwrap();
-        let schema = strict(&ver["schema"]["openAPIV3Schema"]);
-        let v = jsonschema::options()
-            .with_draft(jsonschema::Draft::Draft4)
-            .offline()
-            .build(&schema)
-            .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-        out.insert(
-            kind,
-            (
-                format!("{group}/{}", ver["name"].as_str().unwrap()),
-                v,
-                namespaced,
-            ),
-        );
-    }
-    out
-}
-
 fn sample_plan() -> (Vec<plan::ImageCopy>, Vec<BuiltCatalog>) {
     let cat = load_catalog(&fixtures().join("mirror/oc-mirror-synthetic-test-catalog-latest"));
     let c = isc::parse(
@@ -642,7 +572,7 @@ fn sample_plan() -> (Vec<plan::ImageCopy>, Vec<BuiltCatalog>) {
 
 #[test]
 fn cluster_resources_are_valid_and_stable() {
-    let crds = crd_validators();
+    let crds = crds::validators();
     let (images, catalogs) = sample_plan();
     for (label, opts) in [
         (

@@ -39,6 +39,9 @@ pub struct MirrorArgs {
     /// -c: also write an OLM v1 ClusterCatalog per catalog.
     #[arg(long)]
     pub cluster_catalog: bool,
+    /// -c: how broad each mirror-set entry is: the source registry, namespace (default) or repository.
+    #[arg(long, value_name = "SCOPE", default_value = "namespace", value_parser = ["registry", "namespace", "repository"])]
+    pub scope: String,
     /// Mapping file: SOURCE=TARGET per line (`oc image mirror -f` format), or SOURCE alone with a DESTINATION.
     #[arg(short = 'f', long, value_name = "FILE", conflicts_with_all = ["retry", "from"])]
     pub mapping: Option<PathBuf>,
@@ -335,6 +338,12 @@ pub fn run(a: MirrorArgs, _invoked_as: &str) -> Result<ExitCode, String> {
                     dir.join(archive::LAYOUT_DIR).display()
                 );
             } else {
+                if let Some(json) = isc.as_ref().and_then(|r| r.disk_plan.as_ref()) {
+                    // Shipped with the archive (working-dir travels in every run).
+                    let wd = dir.join(archive::WORKING_DIR);
+                    std::fs::create_dir_all(&wd).map_err(|e| format!("{}: {e}", wd.display()))?;
+                    crate::registry::layout::write_atomic(&wd.join(DISK_PLAN), json.as_bytes())?;
+                }
                 pack(&a, &dir, &jobs_text)?;
             }
         }
@@ -365,6 +374,9 @@ struct IscRun {
     /// Mirror to disk: targets are named for `Destination::disk()`; the
     /// cluster resources are written by the disk-to-mirror run.
     to_disk: bool,
+    /// Mirror to disk: `working-dir/isc-plan.json`, written only once every
+    /// image is in the layout (a failed run leaves the last good plan).
+    disk_plan: Option<String>,
 }
 
 /// `working-dir/isc-plan.json` of an archive: what `mirror -c FILE file://DIR`
@@ -519,6 +531,7 @@ fn plan_from_archive(a: &MirrorArgs, dir: &Path) -> Result<Option<IscRun>, Strin
         images,
         built,
         to_disk: false,
+        disk_plan: None,
     }))
 }
 
@@ -693,24 +706,24 @@ fn plan_isc(a: &MirrorArgs, path: &Path) -> Result<IscRun, String> {
         pairs.push(mapping::resolve(&line, d, "plan")?);
     }
     pairs.extend(catalog_pairs);
-    if let Some(dir) = disk.as_ref().filter(|_| !a.dry_run) {
-        // Shipped with the archive (working-dir travels in every run).
-        let wd = dir.join(archive::WORKING_DIR);
-        std::fs::create_dir_all(&wd).map_err(|e| format!("{}: {e}", wd.display()))?;
-        let p = DiskPlan {
-            format: DISK_PLAN_FORMAT,
-            config: shown.clone(),
-            images: plan.images.clone(),
-            catalogs: disk_catalogs,
-        };
-        let json = serde_json::to_string_pretty(&p).map_err(|e| e.to_string())? + "\n";
-        crate::registry::layout::write_atomic(&wd.join(DISK_PLAN), json.as_bytes())?;
-    }
+    let disk_plan = match disk.as_ref().filter(|_| !a.dry_run) {
+        Some(_) => {
+            let p = DiskPlan {
+                format: DISK_PLAN_FORMAT,
+                config: shown.clone(),
+                images: plan.images.clone(),
+                catalogs: disk_catalogs,
+            };
+            Some(serde_json::to_string_pretty(&p).map_err(|e| e.to_string())? + "\n")
+        }
+        None => None,
+    };
     Ok(IscRun {
         pairs,
         images: plan.images,
         built,
         to_disk: disk.is_some(),
+        disk_plan,
     })
 }
 
@@ -720,6 +733,11 @@ fn write_resources(a: &MirrorArgs, r: &IscRun) -> Result<(), String> {
     let opts = resources::ResourceOptions {
         icsp: a.icsp,
         cluster_catalog: a.cluster_catalog,
+        scope: match a.scope.as_str() {
+            "registry" => resources::Scope::Registry,
+            "repository" => resources::Scope::Repository,
+            _ => resources::Scope::Namespace,
+        },
         ..Default::default()
     };
     let dir = a.workdir.join("cluster-resources");
