@@ -451,57 +451,63 @@ pub fn mapping_txt(images: &[ImageCopy]) -> String {
     out
 }
 
-/// Read a mapping file: `SRC=DST` or `SRC DST [DST…]` per line; `#` starts a
-/// comment; blank lines are skipped. Sources must be image references;
-/// destinations image references or `file://` paths.
-pub fn parse_mapping(file: &str, text: &str) -> Result<Vec<(String, String)>, String> {
+/// One line of a mapping file: its number, its source and, when written, its target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappingLine {
+    pub line: usize,
+    pub source: String,
+    pub target: Option<String>,
+}
+
+/// Read a mapping file as `oc image mirror -f` writes it: `SOURCE=TARGET`,
+/// `SOURCE TARGET`, or `SOURCE` alone (when the command names a destination)
+/// per line; `#` starts a comment; blank lines are skipped. `check` says
+/// whether one side is a reference the caller can use (its error is shown
+/// after `source ` or `target `); every error names file and line.
+pub fn parse_mapping(
+    file: &str,
+    text: &str,
+    check: impl Fn(&str) -> Result<(), String>,
+) -> Result<Vec<MappingLine>, String> {
     let mut out = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
-        let line = match raw.find('#') {
-            Some(p) if p == 0 || raw[..p].ends_with(char::is_whitespace) => &raw[..p],
-            _ => raw,
-        }
-        .trim();
-        if line.is_empty() {
+        let l = raw.split_once('#').map_or(raw, |(a, _)| a).trim();
+        if l.is_empty() {
             continue;
         }
-        let (src, dsts): (&str, Vec<&str>) = match line.split_once('=') {
-            Some((s, d)) => (s.trim(), vec![d.trim()]),
-            None => {
-                let mut parts = line.split_whitespace();
-                let s = parts.next().unwrap_or_default();
-                (s, parts.collect())
-            }
+        let parts: Vec<&str> = if l.contains('=') {
+            l.splitn(2, '=').map(str::trim).collect()
+        } else {
+            l.split_whitespace().collect()
         };
-        if src.is_empty()
-            || dsts.is_empty()
-            || dsts
-                .iter()
-                .any(|d| d.is_empty() || d.contains(char::is_whitespace))
-        {
+        if parts.len() > 2 || parts.iter().any(|p| p.is_empty()) {
             return Err(format!(
-                "{file}:{n}: expected SRC=DST (or SRC DST…), found {line:?}"
+                "{file}:{n}: expected SOURCE=TARGET (or SOURCE TARGET), got {raw:?}"
             ));
         }
-        imageref::parse_normalized(src).map_err(|e| {
-            format!("{file}:{n}: source {src:?} is not a valid image reference: {e}")
-        })?;
-        for d in dsts {
-            if !d.starts_with("file://") {
-                let r = imageref::parse_normalized(d).map_err(|e| {
-                    format!("{file}:{n}: destination {d:?} is not a valid image reference: {e}")
-                })?;
-                if r.digest.is_some() {
-                    return Err(format!(
-                        "{file}:{n}: destination {d:?} has a digest; give a tag or leave it blank to push by digest"
-                    ));
-                }
-            }
-            out.push((src.to_string(), d.to_string()));
+        let source = parts[0].to_string();
+        check(&source).map_err(|e| format!("{file}:{n}: source {e}"))?;
+        let target = parts.get(1).map(|t| t.to_string());
+        if let Some(t) = &target {
+            check(t).map_err(|e| format!("{file}:{n}: target {e}"))?;
         }
+        out.push(MappingLine {
+            line: n,
+            source,
+            target,
+        });
     }
     Ok(out)
+}
+
+/// A registry image reference, `[docker://]host/path[:tag][@digest]` (the
+/// `check` for mapping files that name registry images only).
+pub fn check_image_ref(s: &str) -> Result<(), String> {
+    let s = s.strip_prefix("docker://").unwrap_or(s);
+    imageref::parse_normalized(s)
+        .map(drop)
+        .map_err(|e| format!("{s}: {e}"))
 }
 
 #[cfg(test)]
@@ -729,7 +735,12 @@ mod tests {
             m.ends_with("registry.example/tools/ubi:9=mirror.example:5000/m/base/ubi:9\n"),
             "{m}"
         );
-        assert_eq!(parse_mapping("mapping.txt", &m).unwrap().len(), 4);
+        assert_eq!(
+            parse_mapping("mapping.txt", &m, check_image_ref)
+                .unwrap()
+                .len(),
+            4
+        );
     }
 
     #[test]
@@ -757,26 +768,33 @@ mod tests {
     #[test]
     fn mapping_files() {
         let text = format!(
-            "# comment\n\nquay.io/a/b:1=reg.example/x/b:1\nquay.io/a/c@{D1} reg.example/x/c reg.example/y/c  # two\n"
+            "# header\n\nquay.io/a/b:1=reg.local:5000/x/b:1\n docker://quay.io/a/c@{D1}  reg.local:5000/x/c # tail\nquay.io/a/d\n"
         );
-        let m = parse_mapping("m.txt", &text).unwrap();
-        assert_eq!(m.len(), 3);
-        assert_eq!(
-            m[1],
-            (format!("quay.io/a/c@{D1}"), "reg.example/x/c".to_string())
-        );
-        let e = parse_mapping("m.txt", "quay.io/a/b:1=\n").unwrap_err();
+        let lines = parse_mapping("m.txt", &text, check_image_ref).unwrap();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[1].line, 4);
+        assert_eq!(lines[1].source, format!("docker://quay.io/a/c@{D1}"));
+        assert_eq!(lines[1].target.as_deref(), Some("reg.local:5000/x/c"));
+        assert_eq!(lines[2].target, None);
+        let e = parse_mapping("m.txt", "a b c\n", check_image_ref).unwrap_err();
+        assert!(e.starts_with("m.txt:1: expected SOURCE=TARGET"), "{e}");
+        let e = parse_mapping("m.txt", "quay.io/a/b:1=\n", check_image_ref).unwrap_err();
         assert_eq!(
             e,
-            "m.txt:1: expected SRC=DST (or SRC DST…), found \"quay.io/a/b:1=\""
+            "m.txt:1: expected SOURCE=TARGET (or SOURCE TARGET), got \"quay.io/a/b:1=\""
         );
-        let e = parse_mapping("m.txt", "\n\nQuay.io/A/b:1=r.io/x\n").unwrap_err();
-        assert!(e.starts_with("m.txt:3: source \"Quay.io/A/b:1\""), "{e}");
-        let e = parse_mapping("m.txt", &format!("quay.io/a/b:1=r.io/x@{D1}\n")).unwrap_err();
-        assert!(
-            e.starts_with("m.txt:1: destination") && e.contains("has a digest"),
-            "{e}"
-        );
-        assert!(parse_mapping("m.txt", "quay.io/a/b:1=file://out/x\n").is_ok());
+        let e = parse_mapping("m.txt", "\nquay.io/A/b=x.io/c\n", check_image_ref).unwrap_err();
+        assert!(e.starts_with("m.txt:2: source quay.io/A/b:"), "{e}");
+        let e = parse_mapping("m.txt", "\n\nquay.io/a/b:1=r.io/X\n", check_image_ref).unwrap_err();
+        assert!(e.starts_with("m.txt:3: target r.io/X:"), "{e}");
+        // the caller decides what a side may be
+        let only_oci = |s: &str| {
+            s.starts_with("oci:")
+                .then_some(())
+                .ok_or_else(|| format!("{s}: not oci"))
+        };
+        assert!(parse_mapping("m.txt", "oci:/d:a/b:1=oci:/e:a/b:1\n", only_oci).is_ok());
+        let e = parse_mapping("m.txt", "oci:/d:a/b:1=r.io/x\n", only_oci).unwrap_err();
+        assert_eq!(e, "m.txt:1: target r.io/x: not oci");
     }
 }

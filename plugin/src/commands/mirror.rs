@@ -189,7 +189,7 @@ fn endpoints(a: &MirrorArgs) -> Result<Vec<Pair>, String> {
         .ok_or("give -c FILE, --mapping FILE, --retry FILE or --from oci:DIR|file://DIR")?;
     let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let shown = file.display().to_string();
-    let lines = mapping::parse_mapping(&shown, &text)?;
+    let lines = fbc_core::mirror::plan::parse_mapping(&shown, &text, mapping::check_endpoint)?;
     if lines.is_empty() {
         return Err(format!("{shown}: no images"));
     }

@@ -144,46 +144,13 @@ pub fn parse_endpoint(s: &str) -> Result<Endpoint, String> {
     })
 }
 
-/// One line of a mapping file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Line {
-    pub line: usize,
-    pub source: String,
-    pub target: Option<String>,
-}
+/// One line of a mapping file (read by core's `parse_mapping`, the one parser).
+pub use fbc_core::mirror::plan::MappingLine as Line;
 
-/// Split a mapping file into lines (errors name file and line).
-pub fn parse_mapping(file: &str, text: &str) -> Result<Vec<Line>, String> {
-    let mut out = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let n = i + 1;
-        let l = raw.split_once('#').map_or(raw, |(a, _)| a).trim();
-        if l.is_empty() {
-            continue;
-        }
-        let parts: Vec<&str> = if l.contains('=') {
-            l.splitn(2, '=').map(str::trim).collect()
-        } else {
-            l.split_whitespace().collect()
-        };
-        if parts.len() > 2 || parts.iter().any(|p| p.is_empty()) {
-            return Err(format!(
-                "{file}:{n}: expected SOURCE=TARGET (or SOURCE TARGET), got {raw:?}"
-            ));
-        }
-        let source = parts[0].to_string();
-        parse_endpoint(&source).map_err(|e| format!("{file}:{n}: source {e}"))?;
-        let target = parts.get(1).map(|t| t.to_string());
-        if let Some(t) = &target {
-            parse_endpoint(t).map_err(|e| format!("{file}:{n}: target {e}"))?;
-        }
-        out.push(Line {
-            line: n,
-            source,
-            target,
-        });
-    }
-    Ok(out)
+/// What a side of a mapping line may be here: a registry image or an image
+/// in an OCI layout (the `check` given to `fbc_core::mirror::plan::parse_mapping`).
+pub fn check_endpoint(s: &str) -> Result<(), String> {
+    parse_endpoint(s).map(drop)
 }
 
 /// Source and target of a line for `dest`, and the digest the target must
@@ -270,17 +237,24 @@ mod tests {
 
     #[test]
     fn lines_comments_and_errors() {
+        let parse = |t: &str| fbc_core::mirror::plan::parse_mapping("m.txt", t, check_endpoint);
         let text = format!(
-            "# header\n\nquay.io/a/b:1=reg.local:5000/x/b:1\n docker://quay.io/a/c@{D}  reg.local:5000/x/c # tail\nquay.io/a/d\n"
+            "# header\n\nquay.io/a/b:1=reg.local:5000/x/b:1@{D}\n oci:/d:a/c@{D}  reg.local:5000/x/c # tail\nquay.io/a/d\n"
         );
-        let lines = parse_mapping("m.txt", &text).unwrap();
+        let lines = parse(&text).unwrap();
         assert_eq!(lines.len(), 3);
         assert_eq!(lines[1].line, 4);
+        assert_eq!(lines[1].source, format!("oci:/d:a/c@{D}"));
         assert_eq!(lines[2].target, None);
-        let e = parse_mapping("m.txt", "a b c\n").unwrap_err();
+        let e = parse("a b c\n").unwrap_err();
         assert!(e.starts_with("m.txt:1: expected SOURCE=TARGET"), "{e}");
-        let e = parse_mapping("m.txt", "\nquay.io/A/b=x.io/c\n").unwrap_err();
+        let e = parse("\nquay.io/A/b=x.io/c\n").unwrap_err();
         assert!(e.starts_with("m.txt:2: source quay.io/A/b:"), "{e}");
+        let e = parse("quay.io/a/b=oci:/d\n").unwrap_err();
+        assert!(
+            e.starts_with("m.txt:1: target oci:/d: expected oci:DIR:REPO"),
+            "{e}"
+        );
     }
 
     #[test]
