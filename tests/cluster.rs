@@ -94,6 +94,14 @@ fn auth_file(dir: &Path) -> String {
     p.display().to_string()
 }
 
+/// A temp dir holding a mirror output (`out/`) and an auth file for the mirror (its path).
+fn mirror_dir_with_auth() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    mirror_output(dir.path());
+    let auth = auth_file(dir.path());
+    (dir, auth)
+}
+
 /// OLM's part: a CatalogSource becomes READY and its packages appear.
 fn olm_serves(fake: &FakeApiServer, packages: usize) {
     fake.controller(move |store: &mut Store, obj: &Value| {
@@ -152,6 +160,33 @@ fn patches(fake: &FakeApiServer) -> Vec<Recorded> {
         .collect()
 }
 
+/// Every object kind apply writes, as the fake stores them.
+fn applied_objects(fake: &FakeApiServer) -> Vec<Value> {
+    [
+        "operatorhubs",
+        "imagedigestmirrorsets",
+        "imagetagmirrorsets",
+    ]
+    .iter()
+    .flat_map(|p| fake.with_store(|s| s.list("config.openshift.io", p)))
+    .chain(fake.with_store(|s| s.list("", "secrets")))
+    .chain(fake.with_store(|s| s.list("operators.coreos.com", "catalogsources")))
+    .collect()
+}
+
+/// `apply` of the example catalog image, then `extra`.
+fn apply_example<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "apply",
+        "--catalog-image",
+        "quay.io/example/catalog:v1",
+        "--name",
+        "example",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 fn full_apply_args(auth: &str) -> Vec<&str> {
     vec![
         "apply",
@@ -172,9 +207,7 @@ fn fresh_apply_then_second_apply_changes_nothing() {
     let fake = FakeApiServer::start(Flavor::OpenShift);
     olm_serves(&fake, 3);
     seed_global_pull_secret(&fake);
-    let dir = tempfile::tempdir().unwrap();
-    mirror_output(dir.path());
-    let auth = auth_file(dir.path());
+    let (dir, auth) = mirror_dir_with_auth();
     let args = full_apply_args(&auth);
     let (code, out, err) = run(Some(&fake), dir.path(), &args, &[]);
     assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
@@ -278,16 +311,7 @@ fn fresh_apply_then_second_apply_changes_nothing() {
     );
 
     // Second apply: nothing changes, and the user is told so.
-    let before: Vec<Value> = [
-        "operatorhubs",
-        "imagedigestmirrorsets",
-        "imagetagmirrorsets",
-    ]
-    .iter()
-    .flat_map(|p| fake.with_store(|s| s.list("config.openshift.io", p)))
-    .chain(fake.with_store(|s| s.list("", "secrets")))
-    .chain(fake.with_store(|s| s.list("operators.coreos.com", "catalogsources")))
-    .collect();
+    let before = applied_objects(&fake);
     fake.clear_requests();
     let (code, out, err) = run(Some(&fake), dir.path(), &args, &[]);
     assert_eq!(code, 0, "{err}");
@@ -312,16 +336,7 @@ fn fresh_apply_then_second_apply_changes_nothing() {
             .any(|r| r.path.ends_with("/pull-secret")),
         "the global pull secret is not rewritten"
     );
-    let after: Vec<Value> = [
-        "operatorhubs",
-        "imagedigestmirrorsets",
-        "imagetagmirrorsets",
-    ]
-    .iter()
-    .flat_map(|p| fake.with_store(|s| s.list("config.openshift.io", p)))
-    .chain(fake.with_store(|s| s.list("", "secrets")))
-    .chain(fake.with_store(|s| s.list("operators.coreos.com", "catalogsources")))
-    .collect();
+    let after = applied_objects(&fake);
     assert_eq!(
         before, after,
         "a second apply changes nothing in the cluster"
@@ -349,9 +364,7 @@ fn fresh_apply_then_second_apply_changes_nothing() {
 #[test]
 fn dry_run_client_sends_nothing_and_redacts_secrets() {
     let fake = FakeApiServer::start(Flavor::OpenShift);
-    let dir = tempfile::tempdir().unwrap();
-    mirror_output(dir.path());
-    let auth = auth_file(dir.path());
+    let (dir, auth) = mirror_dir_with_auth();
     let mut args = full_apply_args(&auth);
     args.push("--dry-run=client");
     let (code, out, err) = run(Some(&fake), dir.path(), &args, &[]);
@@ -411,15 +424,7 @@ fn dry_run_server_stores_nothing() {
     let (code, out, err) = run(
         Some(&fake),
         dir.path(),
-        &[
-            "apply",
-            "--catalog-image",
-            "quay.io/example/catalog:v1",
-            "--name",
-            "example",
-            "--dry-run=server",
-            "--wait",
-        ],
+        &apply_example(&["--dry-run=server", "--wait"]),
         &[],
     );
     assert_eq!(code, 0, "{err}");
@@ -446,12 +451,7 @@ fn dry_run_server_stores_nothing() {
     let (code, out, err) = run(
         Some(&fake),
         dir.path(),
-        &[
-            "apply",
-            "--catalog-image",
-            "quay.io/example/catalog:v1",
-            "--name",
-            "example",
+        &apply_example(&[
             "--display-name",
             "Example Operators",
             "--publisher",
@@ -469,7 +469,7 @@ fn dry_run_server_stores_nothing() {
             "--dry-run=server",
             "-o",
             "json",
-        ],
+        ]),
         &[],
     );
     assert_eq!(code, 0, "{err}");
@@ -571,14 +571,7 @@ fn forbidden_operator_hub_patch_names_the_permission() {
     let (code, out, err) = run(
         Some(&fake),
         dir.path(),
-        &[
-            "apply",
-            "--catalog-image",
-            "quay.io/example/catalog:v1",
-            "--name",
-            "example",
-            "--disable-default-sources",
-        ],
+        &apply_example(&["--disable-default-sources"]),
         &[],
     );
     assert_eq!(code, 2, "{out}{err}");
@@ -770,32 +763,20 @@ fn kubeconfig_list_context_and_errors() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("\"name\": \"good\""));
+    // a status run with the fake's kubeconfig in KUBECONFIG that must fail: its stderr
+    let fails = |args: &[&str]| {
+        let (code, _, err) = run(None, dir.path(), args, &[("KUBECONFIG", &kc)]);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        err
+    };
     // --context picks another cluster: the error says where it failed to connect
-    let (code, _, err) = run(
-        None,
-        dir.path(),
-        &["status", "--context", "broken"],
-        &[("KUBECONFIG", &kc)],
-    );
-    assert_eq!(code, 2);
+    let err = fails(&["status", "--context", "broken"]);
     assert!(err.contains("127.0.0.1:1"), "{err}");
     // --cluster overrides the context's cluster
-    let (code, _, err) = run(
-        None,
-        dir.path(),
-        &["status", "--cluster", "elsewhere"],
-        &[("KUBECONFIG", &kc)],
-    );
-    assert_eq!(code, 2);
+    let err = fails(&["status", "--cluster", "elsewhere"]);
     assert!(err.contains("API server: https://127.0.0.1:1 ("), "{err}");
     // --user with a token the server refuses
-    let (code, _, err) = run(
-        None,
-        dir.path(),
-        &["status", "--user", "nobody"],
-        &[("KUBECONFIG", &kc)],
-    );
-    assert_eq!(code, 2);
+    let err = fails(&["status", "--user", "nobody"]);
     assert!(
         err.contains("Unauthorized (401)") || err.contains("401"),
         "{err}"
@@ -1041,15 +1022,8 @@ fn status_without_permission_to_read_operator_hub() {
 fn a_setting_left_out_is_removed() {
     let fake = FakeApiServer::start(Flavor::OpenShift);
     let dir = tempfile::tempdir().unwrap();
-    let base = [
-        "apply",
-        "--catalog-image",
-        "quay.io/example/catalog:v1",
-        "--name",
-        "example",
-    ];
-    let mut with = base.to_vec();
-    with.extend(["--memory-target", "256Mi"]);
+    let base = apply_example(&[]);
+    let with = apply_example(&["--memory-target", "256Mi"]);
     let (code, out, err) = run(Some(&fake), dir.path(), &with, &[]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(
@@ -1093,16 +1067,7 @@ fn output_yaml_with_wait_keeps_stdout_clean() {
     let (code, out, err) = run(
         Some(&fake),
         dir.path(),
-        &[
-            "apply",
-            "--catalog-image",
-            "quay.io/example/catalog:v1",
-            "--name",
-            "example",
-            "--wait",
-            "-o",
-            "yaml",
-        ],
+        &apply_example(&["--wait", "-o", "yaml"]),
         &[],
     );
     assert_eq!(code, 0, "{err}");
@@ -1142,22 +1107,16 @@ fn global_pull_secret_changed_meanwhile_is_not_overwritten() {
             store.put("", "secrets", s);
         }
     });
-    let dir = tempfile::tempdir().unwrap();
-    mirror_output(dir.path());
-    let auth = auth_file(dir.path());
-    let (code, _, err) = run(
-        Some(&fake),
-        dir.path(),
-        &[
-            "apply",
-            "--from",
-            "out",
-            "--pull-secret-from",
-            &auth,
-            "--update-global-pull-secret",
-        ],
-        &[],
-    );
+    let (dir, auth) = mirror_dir_with_auth();
+    let args = [
+        "apply",
+        "--from",
+        "out",
+        "--pull-secret-from",
+        &auth,
+        "--update-global-pull-secret",
+    ];
+    let (code, _, err) = run(Some(&fake), dir.path(), &args, &[]);
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("applying Secret \"pull-secret\" in namespace openshift-config: Conflict (409): Operation cannot be fulfilled on secrets \"pull-secret\": the object has been modified"),
@@ -1172,19 +1131,7 @@ fn global_pull_secret_changed_meanwhile_is_not_overwritten() {
         "bmV3OnRva2Vu"
     );
     // run again: merged on top of the new content
-    let (code, _, err) = run(
-        Some(&fake),
-        dir.path(),
-        &[
-            "apply",
-            "--from",
-            "out",
-            "--pull-secret-from",
-            &auth,
-            "--update-global-pull-secret",
-        ],
-        &[],
-    );
+    let (code, _, err) = run(Some(&fake), dir.path(), &args, &[]);
     assert_eq!(code, 0, "{err}");
     let cfg = secret_config(
         &fake
