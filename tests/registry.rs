@@ -369,20 +369,7 @@ fn wrong_password_unknown_ca_and_missing_image_are_clear_errors() {
     // Missing base image.
     let base = format!("{}/nothing/here:v9", e.plain.host);
     let layout = e.path("layout");
-    let (code, _, err) = run(
-        &home,
-        &[
-            "build",
-            "examples/catalog",
-            "--tag",
-            "x/y:z",
-            "--base",
-            &base,
-            "--tls-verify=false",
-            "--to",
-            &format!("oci:{}", layout.display()),
-        ],
-    );
+    let (code, _, err) = build_onto_layout(&home, &base, &layout);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains(&base), "{err}");
     assert!(
@@ -420,20 +407,7 @@ fn corrupted_blob_is_detected_and_nothing_is_written() {
     let via = format!("{proxy}/base/img:1");
     let layout = e.path("layout");
     std::fs::create_dir_all(&layout).unwrap();
-    let (code, _, err) = run(
-        &home,
-        &[
-            "build",
-            "examples/catalog",
-            "--tag",
-            "x/y:z",
-            "--base",
-            &via,
-            "--tls-verify=false",
-            "--to",
-            &format!("oci:{}", layout.display()),
-        ],
-    );
+    let (code, _, err) = build_onto_layout(&home, &via, &layout);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("corrupted"), "{err}");
     assert!(err.contains(&proxy) && err.contains("base/img"), "{err}");
@@ -1405,4 +1379,22 @@ fn buildah_build_of_generated_dockerfile_matches_build() {
         .args(["-R", "u+w"])
         .arg(&work)
         .status();
+}
+
+/// `build examples/catalog` onto `base` (plain HTTP) into the OCI layout `layout`.
+fn build_onto_layout(home: &Path, base: &str, layout: &Path) -> (i32, String, String) {
+    run(
+        home,
+        &[
+            "build",
+            "examples/catalog",
+            "--tag",
+            "x/y:z",
+            "--base",
+            base,
+            "--tls-verify=false",
+            "--to",
+            &format!("oci:{}", layout.display()),
+        ],
+    )
 }
