@@ -385,14 +385,25 @@ impl Registry {
         e
     }
 
-    /// GET a manifest: bytes and media type.
-    pub async fn get_manifest(&self, repo: &str, reference: &str) -> Result<(Bytes, String)> {
+    /// GET or HEAD a manifest with the media types the mirror understands: the response
+    /// (any status; transport errors are prefixed) and what the request was doing, for errors.
+    async fn manifest_request(
+        &self,
+        method: Method,
+        repo: &str,
+        reference: &str,
+    ) -> Result<(reqwest::Response, String)> {
         let mut h = HeaderMap::new();
         h.insert(header::ACCEPT, HeaderValue::from_static(ACCEPT));
-        let doing = format!("reading manifest {}/{repo}{}", self.host, sep(reference));
+        let verb = if method == Method::HEAD {
+            "checking"
+        } else {
+            "reading"
+        };
+        let doing = format!("{verb} manifest {}/{repo}{}", self.host, sep(reference));
         let resp = self
             .send(
-                Method::GET,
+                method,
                 &self.url(repo, &format!("manifests/{reference}")),
                 &pull_scope(repo),
                 h,
@@ -400,6 +411,12 @@ impl Registry {
             )
             .await
             .map_err(|e| prefix(e, &doing))?;
+        Ok((resp, doing))
+    }
+
+    /// GET a manifest: bytes and media type.
+    pub async fn get_manifest(&self, repo: &str, reference: &str) -> Result<(Bytes, String)> {
+        let (resp, doing) = self.manifest_request(Method::GET, repo, reference).await?;
         if !resp.status().is_success() {
             return Err(self.fail(resp, &doing).await);
         }
@@ -422,19 +439,7 @@ impl Registry {
 
     /// HEAD a manifest: its digest when present.
     pub async fn head_manifest(&self, repo: &str, reference: &str) -> Result<Option<String>> {
-        let mut h = HeaderMap::new();
-        h.insert(header::ACCEPT, HeaderValue::from_static(ACCEPT));
-        let doing = format!("checking manifest {}/{repo}{}", self.host, sep(reference));
-        let resp = self
-            .send(
-                Method::HEAD,
-                &self.url(repo, &format!("manifests/{reference}")),
-                &pull_scope(repo),
-                h,
-                None,
-            )
-            .await
-            .map_err(|e| prefix(e, &doing))?;
+        let (resp, doing) = self.manifest_request(Method::HEAD, repo, reference).await?;
         match resp.status() {
             s if s.is_success() => Ok(resp
                 .headers()
