@@ -1323,11 +1323,13 @@ fn tokens_that_expire_mid_run_are_fetched_again_and_nothing_is_sent_twice() {
     let home = e.path("home");
     let set = many(e.dir.path(), &e.plain.host, 24, 400_000);
     let t = token_env();
-    // The registry takes a token for about one second (its 60 s leeway after
-    // an `exp` 59 s in the past), while the client is told it lasts 300 s:
+    // The registry takes a token for one to two seconds (its 60 s leeway after
+    // an `exp` 58 s in the past; one second was too short on a loaded machine,
+    // where signing a token and sending it can take that long, so fresh tokens
+    // were already refused), while the client is told it lasts 300 s:
     // the client can only learn of the expiry from 401s in the middle of the
     // run. All images go to one repository, so one scope's token keeps expiring.
-    t.lifetime.store(-59, std::sync::atomic::Ordering::SeqCst);
+    t.lifetime.store(-58, std::sync::atomic::Ordering::SeqCst);
     t.advertised.store(300, std::sync::atomic::Ordering::SeqCst);
     let map = e.path("mapping.txt");
     let text: String = set
@@ -1374,8 +1376,8 @@ fn tokens_that_expire_mid_run_are_fetched_again_and_nothing_is_sent_twice() {
         })
         .collect();
     assert!(push.iter().all(|r| r.granted), "{push:?}");
-    // Tokens lived about a second; the run took longer, so the client asked again.
-    if secs > 3.0 {
+    // Tokens lived two seconds at most; the run took longer, so the client asked again.
+    if secs > 4.0 {
         assert!(push.len() >= 2, "{secs:.1} s, {push:?}\n{err}");
     }
     // Check with skopeo, given tokens that last.
