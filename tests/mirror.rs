@@ -1141,8 +1141,9 @@ fn isc_through_an_air_gap_ends_as_a_direct_mirror_would() {
         let p = crds::problems(&crds, name, yaml);
         assert!(p.is_empty(), "{p:#?}\n{yaml}");
     }
-    // Legacy ICSP and an OLM v1 ClusterCatalog from the same archive, valid too.
-    let w5 = e.path("work-d2m-icsp");
+    // Legacy ICSP and an OLM v1 ClusterCatalog from the same archive, valid too;
+    // in the same workdir, they replace the IDMS/ITMS of the run before.
+    let w5 = w2.clone();
     let (code, out, err) = mirror(
         &home,
         &[

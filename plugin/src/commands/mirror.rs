@@ -740,15 +740,29 @@ fn write_resources(a: &MirrorArgs, r: &IscRun) -> Result<(), String> {
         },
         ..Default::default()
     };
+    // The set is written aside, then replaces the last run's whole: no file of
+    // an earlier run (an IDMS before --icsp, a removed catalog) is left to apply.
     let dir = a.workdir.join("cluster-resources");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let next = a.workdir.join(".cluster-resources.next");
+    let err = |p: &Path| {
+        let p = p.display().to_string();
+        move |e: std::io::Error| format!("{p}: {e}")
+    };
+    if next.exists() {
+        std::fs::remove_dir_all(&next).map_err(err(&next))?;
+    }
+    std::fs::create_dir_all(&next).map_err(err(&next))?;
+    for (name, yaml) in resources::generate(&r.images, &r.built, &opts) {
+        crate::registry::layout::write_atomic(&next.join(&name), yaml.as_bytes())?;
+    }
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(err(&dir))?;
+    }
+    std::fs::rename(&next, &dir).map_err(err(&dir))?;
     crate::registry::layout::write_atomic(
         &a.workdir.join("mapping.txt"),
         cplan::mapping_txt(&r.images).as_bytes(),
     )?;
-    for (name, yaml) in resources::generate(&r.images, &r.built, &opts) {
-        crate::registry::layout::write_atomic(&dir.join(&name), yaml.as_bytes())?;
-    }
     eprintln!("wrote {}", dir.display());
     Ok(())
 }
