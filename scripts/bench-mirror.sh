@@ -44,9 +44,13 @@ fi
 bin="${CARGO_TARGET_DIR:-$repo/target}/release/oc-catalog"
 
 work=$(mktemp -d /tmp/bench-mirror.XXXXXX)
-pids=()
+# Registry pids go to a file: start_registry runs in a command substitution
+# (a subshell), where appending to an array of this shell is lost and every
+# registry outlived the script.
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  if [[ -f $work/pids ]]; then
+    while read -r p; do kill "$p" 2>/dev/null || true; done < "$work/pids"
+  fi
   wait 2>/dev/null || true
   if [[ $keep == 0 ]]; then rm -rf "$work"; else echo "kept $work"; fi
 }
@@ -65,9 +69,9 @@ storage: { filesystem: { rootdirectory: $work/$name-data }, delete: { enabled: t
 http: { addr: 127.0.0.1:$port, secret: s-$name }
 EOF
   docker-registry serve "$work/$name.yml" > "$work/$name.log" 2>&1 &
-  pids+=($!)
+  echo $! >> "$work/pids"
   for _ in $(seq 100); do
-    if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then break; fi
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
     sleep 0.05
   done
   echo "127.0.0.1:$port"
