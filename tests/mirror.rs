@@ -815,6 +815,14 @@ struct IscFixture {
     multi_d: String,
 }
 
+/// `mirror --from file://FAR ARGS…`: push an archive carried across the gap.
+fn push_archive(home: &Path, far: &Path, args: &[&str]) -> (i32, String, String) {
+    let from = format!("file://{}", far.display());
+    let mut all = vec!["--from", from.as_str()];
+    all.extend_from_slice(args);
+    mirror(home, &all)
+}
+
 /// `mirror -c ISC --workdir WORK EXTRA… DEST`, which must succeed: its stdout and stderr.
 fn mirror_isc(
     home: &Path,
@@ -1077,11 +1085,10 @@ fn isc_through_an_air_gap_ends_as_a_direct_mirror_would() {
     }
     let dst = start_plain(e.dir.path(), "dst");
     let w2 = e.path("work-d2m");
-    let (code, out, err) = mirror(
+    let (code, out, err) = push_archive(
         &home,
+        &far,
         &[
-            "--from",
-            &format!("file://{}", far.display()),
             "--workdir",
             w2.to_str().unwrap(),
             &format!("docker://{}/mirror", dst.host),
@@ -1144,11 +1151,10 @@ fn isc_through_an_air_gap_ends_as_a_direct_mirror_would() {
     // Legacy ICSP and an OLM v1 ClusterCatalog from the same archive, valid too;
     // in the same workdir, they replace the IDMS/ITMS of the run before.
     let w5 = w2.clone();
-    let (code, out, err) = mirror(
+    let (code, out, err) = push_archive(
         &home,
+        &far,
         &[
-            "--from",
-            &format!("file://{}", far.display()),
             "--icsp",
             "--cluster-catalog",
             "--scope",
@@ -1198,11 +1204,10 @@ fn isc_through_an_air_gap_ends_as_a_direct_mirror_would() {
     assert!(err.contains("give it when the archive is pushed"), "{err}");
     let flat = start_plain(e.dir.path(), "flat");
     let w4 = e.path("work-flat");
-    let (code, out, err) = mirror(
+    let (code, out, err) = push_archive(
         &home,
+        &far,
         &[
-            "--from",
-            &format!("file://{}", far.display()),
             "--max-components",
             "2",
             "--workdir",
@@ -1218,13 +1223,10 @@ fn isc_through_an_air_gap_ends_as_a_direct_mirror_would() {
 
     // The archive names its configuration: it goes to a registry, where the
     // cluster resources can name the images.
-    let (code, _, err) = mirror(
+    let (code, _, err) = push_archive(
         &home,
-        &[
-            "--from",
-            &format!("file://{}", far.display()),
-            &format!("oci:{}", e.path("layout-out").display()),
-        ],
+        &far,
+        &[&format!("oci:{}", e.path("layout-out").display())],
     );
     assert_eq!(code, 2, "{err}");
     assert!(
